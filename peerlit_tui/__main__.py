@@ -1,0 +1,5 @@
+"""`python -m peerlit_tui` runs the command line."""
+
+from peerlit_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""Record commands: `peerlit import`, `list`, `show`, `duplicates`, and the default command.
+
+The JSON shapes printed with `--json` are documented in the README and kept stable;
+`record_json` and `list_item_json` are the single place they are built.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peerlit_tui.cli.context import CliContext, CliError
+from peerlit_tui.cli.progress import ProgressLine
+from peerlit_tui.services.library import ImportSummary, Library, UnknownRecordError
+
+if TYPE_CHECKING:
+    from peerlit_tui.model import Record
+
+#: The bundled sample data, offered when a library is empty.
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the record commands to the sub-command parser."""
+    from peerlit_tui.importers import format_names
+
+    p = sub.add_parser("import", help="import export files into the library")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
+    p.add_argument("--format", choices=format_names(), help="force a format instead of sniffing")
+    p.add_argument("--source", metavar="NAME", help="source database name (e.g. Scopus)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", help="list records, optionally filtered")
+    p.add_argument("query", nargs="*", help="words that must all appear (case/accent-insensitive)")
+    p.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N records")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", help="show every field of one record")
+    p.add_argument("id", help="record id, DOI or unique id prefix")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("duplicates", help="list likely duplicates; link or unlink a pair")
+    p.add_argument("id", nargs="?", help="only the links of this record")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--unlink", nargs=2, metavar=("A", "B"), help="mark A and B as distinct")
+    group.add_argument("--link", nargs=2, metavar=("A", "B"), help="mark A and B as duplicates")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_duplicates)
+
+
+def expand_paths(raw: list[str]) -> list[Path]:
+    """Expand folders into the files they hold (sorted); files are kept as given."""
+    out: list[Path] = []
+    for item in raw:
+        path = Path(item).expanduser()
+        if path.is_dir():
+            out.extend(
+                p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")
+                and p.name.lower() != "readme.md"
+            )  # fmt: skip
+        else:
+            out.append(path)
+    return out
+
+
+def import_into(
+    library: Library, paths: list[Path], args: argparse.Namespace, ctx: CliContext
+) -> ImportSummary:
+    """Import with a progress line on an interactive terminal."""
+    show = not getattr(args, "json", False) and ctx.err.isatty()
+    with ProgressLine(ctx.err, enabled=show) as bar:
+        return library.import_files(
+            paths,
+            format_name=getattr(args, "format", None),
+            database=getattr(args, "source", None),
+            progress=bar.update,
+        )
+
+
+def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit import PATH…`."""
+    paths = expand_paths(args.paths)
+    if not paths:
+        raise CliError("no files to import in " + ", ".join(args.paths))
+    summary = import_into(ctx.library(), paths, args, ctx)
+    if args.json:
+        ctx.emit_json(summary.to_json())
+        return summary.exit_code
+    for f in summary.files:
+        if f.error:
+            ctx.error(f"{f.path}: {f.error}")
+            continue
+        ctx.print(
+            f"{f.path} ({f.format}, {f.encoding}): {f.records} records: {f.added} added, "
+            f"{f.already_present} already present, {f.duplicates_linked} duplicates linked, "
+            f"{len(f.skipped)} skipped"
+        )
+        for item in f.skipped:
+            ctx.print(f"  skipped at line {item['line']}: {item['message']}")
+        for item in f.warnings:
+            ctx.print(f"  warning at line {item['line']}: {item['message']}")
+    totals = summary.to_json()["totals"]
+    if len(summary.files) > 1:
+        ctx.print(
+            f"total: {totals['records']} records: {totals['added']} added, "
+            f"{totals['already_present']} already present, "
+            f"{totals['duplicates_linked']} duplicates linked, {totals['skipped']} skipped"
+        )
+    return summary.exit_code
+
+
+def list_item_json(record: Record) -> dict[str, Any]:
+    """The stable JSON shape of one record in `peerlit list --json`."""
+    return {
+        "id": record.id,
+        "type": record.type,
+        "title": record.title,
+        "title_derived": record.title_derived,
+        "authors": [a.name for a in record.authors],
+        "year": record.year,
+        "journal": record.journal,
+        "doi": record.doi,
+    }
+
+
+def record_json(record: Record, library: Library, annotations: dict[str, Any]) -> dict[str, Any]:
+    """The stable JSON shape of `peerlit show --json`."""
+    out = list_item_json(record)
+    out.update(
+        {
+            "type_detail": record.type_detail,
+            "date": record.date,
+            "volume": record.volume,
+            "issue": record.issue,
+            "pages": record.pages,
+            "issn": record.issn,
+            "isbn": record.isbn,
+            "url": record.url,
+            "language": record.language,
+            "publisher": record.publisher,
+            "keywords": list(record.keywords),
+            "sections": [
+                {"heading": s.heading, "text": s.text, "key": s.key} for s in record.abstract
+            ],
+            "teaser": record.teaser,
+            "listing_count": record.listing_count,
+            "extra": dict(record.extra),
+            "sources": [p.to_dict() for p in record.sources],
+            "duplicates": library.duplicates_of(record.id),
+            "annotations": annotations,
+        }
+    )
+    return out
+
+
+def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit list [QUERY]`."""
+    from peerlit_tui.services.search import search_ids
+
+    library = ctx.library()
+    ids = search_ids(library, " ".join(args.query))
+    if args.limit and args.limit > 0:
+        ids = ids[: args.limit]
+    records = list(library.iter_records(ids))
+    if args.json:
+        ctx.emit_json([list_item_json(r) for r in records])
+        return 0
+    for r in records:
+        year = str(r.year) if r.year else "----"
+        title = ("~ " if r.title_derived else "") + r.title
+        ctx.print(f"{r.id:<14} {year}  {r.author_short()[:24]:<24}  {title}")
+    return 0
+
+
+def _resolve(library: Library, text: str) -> str:
+    try:
+        return library.resolve_id(text)
+    except UnknownRecordError as exc:
+        raise CliError(str(exc), 2) from exc
+
+
+def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit show ID`."""
+    from peerlit_tui.cli.show_text import format_record
+
+    library = ctx.library()
+    record = library.get(_resolve(library, args.id))
+    if record is None:  # pragma: no cover - resolve_id guarantees existence
+        raise CliError(f"no record with id {args.id!r}")
+    annotations = ctx.annotations().to_json(record.id)
+    if args.json:
+        ctx.emit_json(record_json(record, library, annotations))
+        return 0
+    for line in format_record(record, library.duplicates_of(record.id), annotations):
+        ctx.print(line)
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit duplicates [ID] [--link A B | --unlink A B]`."""
+    library = ctx.library()
+    if args.link or args.unlink:
+        a, b = (_resolve(library, x) for x in (args.link or args.unlink))
+        if a == b:
+            raise CliError("a record cannot be linked to itself")
+        changed = library.link(a, b) if args.link else library.unlink(a, b)
+        verb = "linked" if args.link else "unlinked"
+        if not changed and args.unlink:
+            raise CliError(f"{a} and {b} are not linked as duplicates")
+        if args.json:
+            ctx.emit_json({"a": a, "b": b, "status": verb, "changed": changed})
+        else:
+            ctx.print(f"{verb}: {a} {b}")
+        return 0
+    links = library.store.all_links()
+    if args.id:
+        wanted = _resolve(library, args.id)
+        links = [link for link in links if wanted in link[:2]]
+    if args.json:
+        ctx.emit_json([{"a": a, "b": b, "reason": r, "status": s} for a, b, r, s in links])
+        return 0
+    for a, b, reason, status in links:
+        ctx.print(f"{a}  {b}  {status}  ({reason})")
+    return 0
+
+
+def default_command(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit` with no command: open the library, offering the sample data when empty."""
+    library = ctx.library()
+    if library.count() == 0 and SAMPLE_DATA.is_dir():
+        ctx.err.write(f"The library at {ctx.library_dir} is empty; importing the sample data.\n")
+        import_into(library, expand_paths([str(SAMPLE_DATA)]), args, ctx)
+    try:
+        from peerlit_tui.ui import run_app
+    except ImportError:
+        args.query, args.limit, args.json = [], 0, False
+        return cmd_list(args, ctx)
+    return run_app(ctx.library_dir)

@@ -1,0 +1,262 @@
+"""Reading one export file end to end: decode, sniff, parse, clean, identify.
+
+Every importer's output passes through `finalise_record`, so cleaning (control
+characters, whitespace), derived titles, DOI normalisation and ids are done the
+same way for every format. Nothing here raises for bad input: a file that cannot
+be read becomes a `FileResult` with an `error`, a bad record becomes an issue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peerlit_tui.identity import normalise_doi, record_id
+from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
+from peerlit_tui.importers.registry import get_format, sniff
+from peerlit_tui.model import RECORD_TYPES, Author, ImportIssue, Provenance, Record, Section
+from peerlit_tui.text import clean_block, clean_line, fold, shorten
+
+#: Length of a derived title before it is cut with an ellipsis.
+DERIVED_TITLE_WIDTH = 110
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]\"”’'])[.!?](?=\s+[A-Z“\"‘'(]|\s*$)")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+@dataclass(slots=True)
+class FileResult:
+    """The outcome of reading one file.
+
+    Attributes:
+        path: The file.
+        format: Name of the format used ("" when none was recognised).
+        encoding: Detected encoding ("" when the file could not be read).
+        records: Records read, cleaned and identified, in file order.
+        issues: Skipped records and warnings, each naming its line.
+        error: Why the whole file could not be read, or None.
+    """
+
+    path: Path
+    format: str = ""
+    encoding: str = ""
+    records: list[Record] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def skipped(self) -> list[ImportIssue]:
+        """Issues that dropped a record."""
+        return [i for i in self.issues if i.skipped]
+
+
+def now_iso() -> str:
+    """Current UTC time as an ISO-8601 string with seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def derive_title(record: Record) -> str:
+    """Build a display title for a record whose source has none.
+
+    Uses the first sentence of the first abstract section, else the teaser, cut at a
+    word boundary. The abstract is preferred because the teaser is itself a
+    truncation that differs between listings, while the abstract is stable.
+
+    Args:
+        record: A record with an empty title.
+
+    Returns:
+        The derived title, or "" when the record has no text to derive from.
+    """
+    text = ""
+    for section in record.abstract:
+        if section.text:
+            text = section.text
+            break
+    if not text:
+        text = record.teaser.rstrip("…").rstrip(".").strip()
+    if not text:
+        return ""
+    first_paragraph = text.split("\n\n", 1)[0]
+    end = _SENTENCE_END.search(first_paragraph)
+    sentence = first_paragraph[: end.start() + 1] if end else first_paragraph
+    return shorten(sentence.strip(), DERIVED_TITLE_WIDTH)
+
+
+def _clean_authors(authors: list[Author]) -> list[Author]:
+    out = []
+    for a in authors:
+        name = clean_line(a.name)
+        if name:
+            out.append(
+                Author(
+                    name=name,
+                    family=clean_line(a.family) or name,
+                    given=clean_line(a.given),
+                    inverted=a.inverted,
+                )
+            )
+    return out
+
+
+def _clean_keywords(keywords: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for raw in keywords:
+        word = clean_line(raw).strip(" ;,.")
+        key = fold(word)
+        if word and key not in seen:
+            seen.add(key)
+            out.append(word)
+    return out
+
+
+def finalise_record(record: Record, provenance: Provenance) -> Record:
+    """Clean every field, derive a title if needed, normalise the DOI and set the id.
+
+    Args:
+        record: A record as an importer built it.
+        provenance: Where it came from.
+
+    Returns:
+        The same record object, finished.
+    """
+    for name in (
+        "type_detail", "title", "date", "journal", "volume", "issue", "pages", "issn",
+        "isbn", "url", "language", "teaser", "publisher",
+    ):  # fmt: skip
+        setattr(record, name, clean_line(getattr(record, name)))
+    record.type = record.type if record.type in RECORD_TYPES else "other"
+    record.authors = _clean_authors(record.authors)
+    record.keywords = _clean_keywords(record.keywords)
+    record.abstract = [
+        Section(heading=clean_line(s.heading), text=clean_block(s.text), key=s.key)
+        for s in record.abstract
+        if clean_block(s.text)
+    ]
+    record.extra = {
+        clean_line(k): clean_block(v) for k, v in record.extra.items() if clean_block(v)
+    }
+    raw_doi = record.doi
+    record.doi = normalise_doi(raw_doi)
+    if raw_doi and not record.doi:
+        record.extra.setdefault("doi_as_given", clean_line(raw_doi))
+    if record.year is None and record.date:
+        found = _YEAR.search(record.date)
+        record.year = int(found.group(1)) if found else None
+    if not record.title:
+        record.title = derive_title(record)
+        record.title_derived = bool(record.title)
+    record.sources = [provenance]
+    record.id = record_id(record)
+    return record
+
+
+def _check(parsed: Parsed, result: FileResult, provenance: Provenance) -> None:
+    result.issues.extend(parsed.issues)
+    record = parsed.record
+    if record is None:
+        return
+    finalise_record(record, provenance)
+    if not record.title and not record.doi:
+        result.issues.append(
+            ImportIssue(parsed.line, "record has no title, abstract, teaser or DOI to identify it")
+        )
+        return
+    result.records.append(record)
+
+
+def choose_format(source: SourceFile, forced: str | None) -> Format:
+    """Return the forced format, or the sniffed one.
+
+    Raises:
+        FileFormatError: When no format recognises the file.
+        KeyError: When `forced` is not a format name.
+    """
+    if forced:
+        return get_format(forced)
+    fmt, _score = sniff(source)
+    if fmt is None:
+        raise FileFormatError(
+            "not a recognised export format (RIS, BibTeX, MEDLINE, CSV/TSV, CSL-JSON, "
+            "EndNote XML, Web of Science, ProQuest, XLSX or an Emerald results page); "
+            "use --format to force one"
+        )
+    return fmt
+
+
+def read_file(
+    path: Path,
+    *,
+    format_name: str | None = None,
+    database: str | None = None,
+    imported_at: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> FileResult:
+    """Read one export file into finished records.
+
+    Args:
+        path: File to read (gzip-compressed files are read transparently).
+        format_name: Force a format instead of sniffing.
+        database: Source database name for provenance; defaults to the format's.
+        imported_at: Timestamp to record; defaults to now.
+        on_progress: Called now and then with (line reached, total lines) while parsing.
+
+    Returns:
+        The result; `error` is set when nothing could be read.
+    """
+    result = FileResult(path=path)
+    try:
+        source = SourceFile.read(path)
+    except (OSError, EOFError, ValueError) as exc:
+        result.error = f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}"
+        return result
+    result.encoding = source.encoding
+    if not source.data.strip():
+        result.error = "the file is empty"
+        return result
+    try:
+        fmt = choose_format(source, format_name)
+    except (FileFormatError, KeyError) as exc:
+        result.error = str(exc).strip("'\"")
+        return result
+    result.format = fmt.name
+    provenance = Provenance(
+        file=str(path.resolve()),
+        format=fmt.name,
+        database=database or fmt.database,
+        imported_at=imported_at or now_iso(),
+    )
+    last_line = 0
+    total_lines = source.text.count("\n") + 1 if source.text else 0
+    try:
+        for count, parsed in enumerate(fmt.parse(source), 1):
+            last_line = parsed.line
+            if on_progress is not None and count % 1000 == 0:
+                on_progress(last_line, total_lines)
+            with_line = Provenance(
+                provenance.file, provenance.format, provenance.database,
+                provenance.imported_at, parsed.line,
+            )  # fmt: skip
+            _check(parsed, result, with_line)
+    except FileFormatError as exc:
+        if not result.records:
+            result.error = str(exc) + (f" (line {exc.line})" if exc.line else "")
+        else:
+            result.issues.append(ImportIssue(exc.line or last_line, str(exc)))
+    except Exception as exc:  # a parser bug must not sink the records already read
+        message = f"reading stopped after line {last_line}: {type(exc).__name__}: {exc}"
+        if result.records:
+            result.issues.append(ImportIssue(last_line, message))
+        else:
+            result.error = message
+    if not result.records and result.error is None:
+        result.error = (
+            "no records found"
+            if not result.issues
+            else f"no readable records ({len(result.skipped)} skipped)"
+        )
+    return result

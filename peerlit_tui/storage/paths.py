@@ -1,0 +1,42 @@
+"""Where a library lives on disk.
+
+A library is a folder holding the record store, the annotations store and their
+journals and backups. Its location comes from, in order: `--library DIR`, the
+`PEERLIT_LIBRARY` environment variable, or the platform's user data folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+#: File names inside a library folder.
+RECORDS_DB = "records.sqlite3"
+ANNOTATIONS_JSON = "annotations.json"
+ANNOTATIONS_JOURNAL = "annotations.journal"
+ANNOTATIONS_LOCK = "annotations.lock"
+BACKUP_DIR = "backups"
+
+
+def default_library_dir() -> Path:
+    """The platform's per-user data folder for peerlit (e.g. ~/.local/share/peerlit)."""
+    return Path(user_data_dir("peerlit", appauthor=False)) / "library"
+
+
+def resolve_library_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Pick the library folder.
+
+    Args:
+        explicit: A folder given on the command line, if any.
+
+    Returns:
+        The folder to use (not created here).
+    """
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("PEERLIT_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    return default_library_dir()

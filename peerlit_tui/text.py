@@ -1,0 +1,165 @@
+"""Text hygiene shared by every importer: control characters, escapes, whitespace, folding.
+
+Imported text is untrusted. A title holding `ESC ] 52 ; c ; ...` would write the
+reader's clipboard the moment a terminal printed it, and Rich/Textual strip only
+a handful of C0 characters. So every string is cleaned once, on the way in:
+terminal escape sequences are removed whole (payload included), C1 characters that
+are really mis-decoded Windows-1252 punctuation are repaired, and every other
+C0/C1 control and bidi override is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A whole 7-bit terminal escape sequence: CSI (ESC [ ... final byte), OSC / DCS / PM /
+# APC / SOS strings up to their terminator (BEL or ESC \\, or the end of the text when
+# unterminated, so a torn sequence cannot swallow what follows on screen), and any
+# other ESC sequence. 8-bit introducers need no pattern: once C1 is repaired or
+# dropped below, what followed them is plain text a terminal will not act on.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?        # CSI
+    | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?        # OSC DCS SOS PM APC
+    | \x1b[\x20-\x2f]*[\x30-\x7e]?                      # other ESC sequences
+    """,
+    re.VERBOSE,
+)
+
+# C1 code points that cp1252 maps to printable punctuation: text that arrives with
+# U+0096 almost always meant an en dash that was decoded as Latin-1 upstream.
+_C1_REPAIR = {
+    cp: bytes([cp]).decode("cp1252")
+    for cp in range(0x80, 0xA0)
+    if cp not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_C1_TABLE = str.maketrans({chr(cp): ch for cp, ch in _C1_REPAIR.items()})
+
+# What remains forbidden after repair: C0 except TAB/LF, DEL, C1, and the bidi
+# embedding/override/isolate controls that can reorder text on screen.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ANY_WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences and control characters, repairing cp1252 punctuation.
+
+    Newlines and tabs are kept; CR and CRLF become LF.
+
+    Args:
+        text: Untrusted text.
+
+    Returns:
+        The text with nothing a terminal would interpret.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x1b" in text:
+        text = _ESCAPE_SEQUENCE.sub("", text)
+    text = text.translate(_C1_TABLE)
+    return _CONTROLS.sub("", text)
+
+
+def clean_line(text: str | None) -> str:
+    """Clean a one-line field: controls removed, all whitespace runs become one space.
+
+    Args:
+        text: Untrusted text, possibly None.
+
+    Returns:
+        The cleaned single-line text.
+    """
+    if not text:
+        return ""
+    return _ANY_WHITESPACE.sub(" ", strip_controls(text)).strip()
+
+
+def clean_block(text: str | None) -> str:
+    r"""Clean a multi-paragraph field, keeping paragraph breaks as one blank line.
+
+    Single line breaks inside a paragraph (hard-wrapped exports) become spaces.
+
+    Args:
+        text: Untrusted text, possibly None.
+
+    Returns:
+        The cleaned text, paragraphs joined by "\n\n".
+    """
+    if not text:
+        return ""
+    text = strip_controls(text)
+    paragraphs = _PARAGRAPH_BREAK.split(text)
+    out = [_ANY_WHITESPACE.sub(" ", p).strip() for p in paragraphs]
+    return "\n\n".join(p for p in out if p)
+
+
+def clean_note(text: str | None) -> str:
+    """Clean user-typed multi-line text (notes): controls removed, lines kept as typed.
+
+    Args:
+        text: Text typed by a user or read from stdin.
+
+    Returns:
+        The text with trailing spaces on each line and surrounding blank lines removed.
+    """
+    if not text:
+        return ""
+    lines = [line.rstrip() for line in strip_controls(text).split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def fold(text: str) -> str:
+    """Fold text for case- and accent-insensitive matching.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        Lower-cased text with combining accents removed ("Çelik" -> "celik").
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def match_key(text: str) -> str:
+    """Reduce text to a comparison key: folded, punctuation and spaces removed.
+
+    Used for record identity and duplicate detection, so that "Peer support: a
+    review" and "Peer Support — A Review." compare equal.
+
+    Args:
+        text: A title, name or other short text.
+
+    Returns:
+        Lower-case ASCII letters and digits only.
+    """
+    return _NON_ALNUM.sub("", fold(text))
+
+
+def shorten(text: str, width: int) -> str:
+    """Cut text at a word boundary to at most `width` characters, adding an ellipsis.
+
+    Args:
+        text: Text to shorten.
+        width: Maximum length of the result, ellipsis included.
+
+    Returns:
+        The text itself when short enough, else a prefix ending in "…".
+    """
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if not text[width - 1].isspace():
+        # The cut fell inside a word: drop the partial word.
+        space = cut.rfind(" ")
+        if space > width // 2:
+            cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"

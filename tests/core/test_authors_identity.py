@@ -1,0 +1,105 @@
+"""Author-name parsing, DOI normalisation and record identity."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlit_tui.authors import parse_name, split_author_list
+from peerlit_tui.identity import duplicate_key, normalise_doi, record_id
+from peerlit_tui.model import Author, Record
+
+
+def test_natural_order_list_with_final_and() -> None:
+    authors = split_author_list("Benjamin Thomas Gray, Matthew Sisto and Renee Conley")
+    assert [(a.name, a.family, a.given, a.inverted) for a in authors] == [
+        ("Benjamin Thomas Gray", "Gray", "Benjamin Thomas", False),
+        ("Matthew Sisto", "Sisto", "Matthew", False),
+        ("Renee Conley", "Conley", "Renee", False),
+    ]
+
+
+def test_two_names_joined_by_and() -> None:
+    authors = split_author_list("Alison Faulkner and Thurstine Basset")
+    assert [a.family for a in authors] == ["Faulkner", "Basset"]
+
+
+def test_hyphenated_and_particle_surnames() -> None:
+    assert parse_name("Simon Lawton-Smith").family == "Lawton-Smith"
+    assert parse_name("Rens van de Schoot").family == "van de Schoot"
+
+
+def test_inverted_names_keep_order_information() -> None:
+    author = parse_name("Gray, Benjamin T.")
+    assert (author.family, author.given, author.inverted) == ("Gray", "Benjamin T.", True)
+    short = parse_name("Liu R.")
+    assert (short.family, short.given, short.inverted) == ("Liu", "R.", True)
+
+
+def test_semicolon_separated_inverted_list() -> None:
+    authors = split_author_list("Gray, B.; Sisto, M.")
+    assert [(a.family, a.given) for a in authors] == [("Gray", "B."), ("Sisto", "M.")]
+
+
+def test_comma_separated_short_inverted_list() -> None:
+    authors = split_author_list("Liu R., Adler D.G.")
+    assert [(a.family, a.given) for a in authors] == [("Liu", "R."), ("Adler", "D.G.")]
+
+
+def test_single_inverted_name_is_not_split_in_two() -> None:
+    authors = split_author_list("Mahon, Daryl")
+    assert [(a.family, a.given) for a in authors] == [("Mahon", "Daryl")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "doi"),
+    [
+        ("10.1108/MHSI-05-2024-0085", "10.1108/mhsi-05-2024-0085"),
+        ("https://doi.org/10.1108/X.1", "10.1108/x.1"),
+        ("doi: 10.1002/cam4.747 [doi]", "10.1002/cam4.747"),
+        ("DOI 10.1119/1.1972585.", "10.1119/1.1972585"),
+        ("http://dx.doi.org/10.1000/abc", "10.1000/abc"),
+        ("not a doi", ""),
+        ("", ""),
+    ],
+)
+def test_normalise_doi(raw: str, doi: str) -> None:
+    assert normalise_doi(raw) == doi
+
+
+def _record(**kw: object) -> Record:
+    base: dict[str, object] = {
+        "title": "Peer support in mental health: a review",
+        "authors": [Author("Jane Smith", "Smith", "Jane")],
+        "year": 2012,
+    }
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_doi_is_the_id_when_present() -> None:
+    assert record_id(_record(doi="https://doi.org/10.1234/ABC")) == "10.1234/abc"
+
+
+def test_hash_id_ignores_case_accents_and_punctuation() -> None:
+    a = record_id(_record(title="Peer support in mental health: a review"))
+    b = record_id(_record(title="PEER SUPPORT IN MENTAL HEALTH — A REVIEW."))
+    assert a == b and len(a) == 12
+
+
+def test_hash_id_changes_with_year_or_first_author() -> None:
+    base = record_id(_record())
+    assert record_id(_record(year=2013)) != base
+    assert record_id(_record(authors=[Author("Ann Other", "Other", "Ann")])) != base
+
+
+def test_untitled_looking_records_without_author_and_year_differ_by_container() -> None:
+    a = record_id(_record(title="Editorial", authors=[], year=None, journal="Journal A"))
+    b = record_id(_record(title="Editorial", authors=[], year=None, journal="Journal B"))
+    assert a != b
+
+
+def test_duplicate_key_is_shared_by_doi_and_non_doi_versions() -> None:
+    with_doi = _record(doi="10.1/x")
+    without = _record(title="Peer Support in Mental Health. A Review")
+    assert duplicate_key(with_doi) == duplicate_key(without) != ""
+    assert duplicate_key(_record(title="Short")) == ""

@@ -1,0 +1,115 @@
+"""Layering rules, checked at run time: the core never loads textual, only storage loads tinydb."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "peerlit_tui"
+
+CORE_MODULES = [
+    "peerlit_tui.model",
+    "peerlit_tui.text",
+    "peerlit_tui.sections",
+    "peerlit_tui.authors",
+    "peerlit_tui.identity",
+    "peerlit_tui.importers",
+    "peerlit_tui.importers.registry",
+    "peerlit_tui.storage.records",
+    "peerlit_tui.storage.annotations",
+    "peerlit_tui.services.library",
+    "peerlit_tui.services.annotations",
+    "peerlit_tui.services.search",
+    "peerlit_tui.cli",
+]
+
+
+def _loaded_after_import(modules: list[str]) -> set[str]:
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "from peerlit_tui.importers.registry import all_formats\n"
+        "all_formats()\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out))
+
+
+def test_core_never_imports_textual() -> None:
+    loaded = _loaded_after_import(CORE_MODULES)
+    assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
+
+
+def test_only_the_annotations_store_imports_tinydb() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "tinydb" or n.startswith("tinydb.") for n in names):
+                rel = path.relative_to(PACKAGE).as_posix()
+                if rel != "storage/annotations.py":
+                    offenders.append(rel)
+    assert offenders == []
+
+
+@pytest.mark.parametrize("layer", ["model.py", "text.py", "importers", "storage", "services"])
+def test_lower_layers_do_not_import_upper_layers(layer: str) -> None:
+    forbidden = {
+        "model.py": (
+            "peerlit_tui.importers",
+            "peerlit_tui.storage",
+            "peerlit_tui.services",
+            "peerlit_tui.ui",
+            "peerlit_tui.cli",
+        ),
+        "text.py": (
+            "peerlit_tui.importers",
+            "peerlit_tui.storage",
+            "peerlit_tui.services",
+            "peerlit_tui.ui",
+            "peerlit_tui.cli",
+        ),
+        "importers": (
+            "peerlit_tui.storage",
+            "peerlit_tui.services",
+            "peerlit_tui.ui",
+            "peerlit_tui.cli",
+        ),
+        "storage": (
+            "peerlit_tui.services",
+            "peerlit_tui.ui",
+            "peerlit_tui.cli",
+            "peerlit_tui.importers",
+        ),
+        "services": ("peerlit_tui.ui", "peerlit_tui.cli"),
+    }[layer]
+    target = PACKAGE / layer
+    files = [target] if target.is_file() else list(target.rglob("*.py"))
+    bad = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith(forbidden)
+            ):
+                bad.append(f"{path.name}: {node.module}")
+            if isinstance(node, ast.Import):
+                bad += [
+                    f"{path.name}: {a.name}" for a in node.names if a.name.startswith(forbidden)
+                ]
+    assert bad == []
