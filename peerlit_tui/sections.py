@@ -139,7 +139,19 @@ def _display_for_label(label: str) -> str:
     return label.capitalize() if label.isupper() else label
 
 
+# Cheap pre-check for inline splitting: a known heading word followed by a colon or a
+# spaced dash. Most abstracts are unstructured, and this one C-level scan spares them
+# the label regex, which has to try every position of the text.
+_INLINE_HINT = re.compile(
+    r"(?i)\b(?:background|objectives?|aims?|purpose|methods?|methodology|results?|findings|"
+    r"conclusions?|design|originality|limitations|implications|context|interpretation)"
+    r"\s*(?::|\s[\u2013\u2014\u0096-]\s)"
+)
+
+
 def _split_inline(text: str) -> list[Section] | None:
+    if not _INLINE_HINT.search(text):
+        return None
     matches = []
     known = 0
     for match in _INLINE.finditer(text):

@@ -40,6 +40,8 @@ _C1_TABLE = str.maketrans({chr(cp): ch for cp, ch in _C1_REPAIR.items()})
 # embedding/override/isolate controls that can reorder text on screen.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ANY_WHITESPACE = re.compile(r"\s+")
+_C1 = re.compile(r"[\x80-\x9f]")
+_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -56,10 +58,14 @@ def strip_controls(text: str) -> str:
     """
     if not text:
         return ""
+    # Fast path: almost all imported text is clean, and one C-level scan proves it.
+    if not _NEEDS_WORK.search(text):
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text:
         text = _ESCAPE_SEQUENCE.sub("", text)
-    text = text.translate(_C1_TABLE)
+    if _C1.search(text):
+        text = text.translate(_C1_TABLE)
     return _CONTROLS.sub("", text)
 
 

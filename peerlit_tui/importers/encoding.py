@@ -20,7 +20,10 @@ _BOMS = (
 )
 
 # Encodings charset-normalizer may propose that we trust for bibliographic exports.
-_PLAUSIBLE = ("cp1252", "latin_1", "iso8859_15", "gbk", "gb18030", "big5", "shift_jis", "cp1250")
+# cp1250 and ISO-8859-15 are left out on purpose: they decode the same bytes as
+# cp1252 and charset-normalizer picks them for French or German text, garbling
+# "Lefèvre" into "Lefčvre"; Western exports are far more common than Central European.
+_PLAUSIBLE = ("cp1252", "gbk", "gb18030", "big5", "shift_jis")
 
 
 def maybe_gunzip(data: bytes) -> bytes:

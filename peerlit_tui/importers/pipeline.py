@@ -132,14 +132,20 @@ def finalise_record(record: Record, provenance: Provenance) -> Record:
     record.type = record.type if record.type in RECORD_TYPES else "other"
     record.authors = _clean_authors(record.authors)
     record.keywords = _clean_keywords(record.keywords)
-    record.abstract = [
-        Section(heading=clean_line(s.heading), text=clean_block(s.text), key=s.key)
-        for s in record.abstract
-        if clean_block(s.text)
-    ]
-    record.extra = {
-        clean_line(k): clean_block(v) for k, v in record.extra.items() if clean_block(v)
-    }
+    sections = []
+    for section in record.abstract:
+        body = clean_block(section.text)
+        if body:
+            sections.append(
+                Section(heading=clean_line(section.heading), text=body, key=section.key)
+            )
+    record.abstract = sections
+    extra = {}
+    for key, value in record.extra.items():
+        cleaned = clean_block(value)
+        if cleaned:
+            extra[clean_line(key)] = cleaned
+    record.extra = extra
     raw_doi = record.doi
     record.doi = normalise_doi(raw_doi)
     if raw_doi and not record.doi:
