@@ -1,0 +1,131 @@
+"""Excel workbooks (.xlsx): the first sheet read as a table with a header row.
+
+Reading needs openpyxl, an optional extra (`pip install 'peerlit-tui[xlsx]'`); it
+is imported only when a workbook is parsed, so this module always imports and the
+format is always listed. Columns are mapped exactly as for CSV files
+(`peerlit_tui.importers.columns`). Record lines are spreadsheet row numbers.
+
+The sheet's declared dimension is not trusted: some exports declare ~87,000
+formatted but empty rows, others fewer rows than they hold. Rows are read until
+the data ends, or after a long run of empty rows.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Any
+
+from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
+from peerlit_tui.importers.columns import ColumnPlan, describe_row
+from peerlit_tui.model import ImportIssue
+
+#: Consecutive empty rows after which the rest of a sheet is taken to be empty.
+EMPTY_RUN_LIMIT = 1_000
+_MISSING_EXTRA = (
+    "reading .xlsx files needs the optional 'xlsx' extra: pip install 'peerlit-tui[xlsx]'"
+)
+
+
+def sniff(source: SourceFile) -> float:
+    """Score a file as an Excel workbook: a zip archive holding xl/workbook.xml."""
+    if source.data[:4] != b"PK\x03\x04":
+        return 0.0
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0.0
+    return 0.95 if "xl/workbook.xml" in names else 0.0
+
+
+def cell_text(value: Any) -> str:
+    """Turn a cell value into the text a CSV export would hold.
+
+    Args:
+        value: What openpyxl returned: str, int, float, bool, date, datetime or None.
+
+    Returns:
+        The value as text: whole floats without ".0", dates as ISO dates.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
+    """Yield (row number, cell texts) of the first sheet's non-empty rows."""
+    try:
+        from openpyxl import load_workbook
+    except ImportError:
+        raise FileFormatError(_MISSING_EXTRA) from None
+    try:
+        workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged archives
+        raise FileFormatError(f"not a readable Excel workbook: {exc}") from None
+    try:
+        if not workbook.worksheets:
+            raise FileFormatError("the workbook has no worksheet")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        empty_run = 0
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            cells = [cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                empty_run += 1
+                if empty_run >= EMPTY_RUN_LIMIT:
+                    return
+                continue
+            empty_run = 0
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+def parse(source: SourceFile) -> Iterator[Parsed]:
+    """Read every non-empty row of the first sheet after the header as a record.
+
+    Raises:
+        FileFormatError: When openpyxl is missing, the workbook cannot be read, or
+            the header has no title, abstract or DOI column.
+    """
+    rows = _rows(source)
+    first = next(rows, None)
+    if first is None:
+        raise FileFormatError("the first sheet is empty")
+    header_row, header = first
+    while header and not header[-1].strip():
+        header.pop()  # formatted but unnamed trailing columns
+    try:
+        plan = ColumnPlan.from_header(header)
+    except FileFormatError as exc:
+        raise FileFormatError(str(exc), line=header_row) from None
+    for number, cells in rows:
+        record, warnings = plan.build(cells[: len(header)])
+        if not (record.title or record.abstract or record.doi):
+            message = f"row has no title, abstract or DOI{describe_row(record)}; skipped"
+            yield Parsed(number, None, [ImportIssue(number, message)])
+            continue
+        yield Parsed(number, record, [ImportIssue(number, m, skipped=False) for m in warnings])
+
+
+FORMAT = Format(
+    name="xlsx",
+    label="Excel workbook",
+    extensions=("xlsx",),
+    sniff=sniff,
+    parse=parse,
+    database="",
+)
