@@ -1,0 +1,214 @@
+"""Annotation save and open costs: the peerlit store next to default TinyDB.
+
+Run by hand from the repository root:
+
+    .venv/bin/python bench/annotation_bench.py [--sizes 1000,10000,100000] [--saves 300]
+
+For each size it builds a library with that many annotations, then measures one
+save (a rating change on a random record, fsync included) with the peerlit store
+and with default TinyDB (`JSONStorage`, `table.update`) on the same documents.
+Default TinyDB rewrites the whole file per save (about 2 s at 100k), so only a few
+of its saves are sampled at the larger sizes. It also prints the raw cost of one
+fsynced 200-byte append on this disk (the floor for any durable save), saves made
+while a background checkpoint runs, and the time to open a store of the largest
+size (median of several runs, with and without a journal tail to replay).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tinydb import TinyDB
+
+from peerlit_tui.services.annotations import AnnotationService
+
+DECISIONS = ("include", "exclude", "maybe")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:9.2f}"
+
+
+def _cell(values: list[float], width: int = 9) -> str:
+    p50, p95 = (f"{pct(values, q) * 1000:.2f}".rjust(width) for q in (0.5, 0.95))
+    return f"{p50} {p95} ({len(values)})"
+
+
+def record_ids(n: int) -> list[str]:
+    return [f"{i:012x}" for i in range(n)]
+
+
+def build(folder: Path, n: int, tail: int = 0) -> None:
+    """A library of n annotations, checkpointed, plus `tail` journal entries after it."""
+    rng = random.Random(n)
+    ids = record_ids(n)
+    svc = AnnotationService.open(folder, sync=False, checkpoint_every=10**9)
+    for start in range(0, n, 1000):
+        chunk = ids[start : start + 1000]
+        svc.add_tags(chunk, [f"topic {start % 37}", "peer support"])
+        svc.set_decision(chunk, rng.choice(DECISIONS))
+        svc.set_note(chunk[::3], "Screened on the full text; see the discussion section.")
+    svc.store.checkpoint()
+    for i in range(tail):
+        svc.set_rating(ids[rng.randrange(n)], i % 6)
+    svc.close(checkpoint=False)  # keep the tail for open to replay
+
+
+def fsync_floor(folder: Path, count: int) -> list[float]:
+    path = folder / "fsync-probe"
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    out = []
+    try:
+        for _ in range(count):
+            start = time.perf_counter()
+            os.write(fd, b"x" * 199 + b"\n")
+            os.fdatasync(fd)
+            out.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return out
+
+
+def peerlit_saves(folder: Path, n: int, count: int, sync: bool = True) -> list[float]:
+    rng = random.Random(1)
+    ids = record_ids(n)
+    out = []
+    svc = AnnotationService.open(folder, checkpoint_every=10**9, sync=sync)
+    for i in range(count):
+        rid = ids[rng.randrange(n)]
+        start = time.perf_counter()
+        svc.set_rating(rid, 1 + i % 5)
+        out.append(time.perf_counter() - start)
+    svc.close(checkpoint=False)
+    return out
+
+
+def saves_during_checkpoint(folder: Path, n: int) -> tuple[list[float], float]:
+    rng = random.Random(2)
+    ids = record_ids(n)
+    out = []
+    svc = AnnotationService.open(folder, checkpoint_every=10**9, backup_interval=10**9)
+    svc.set_note(ids[0], f"checkpoint run at {time.time()}")  # something to checkpoint
+    started = time.perf_counter()
+    assert svc.idle()  # starts the background checkpoint
+    while svc.store.checkpoint_running:
+        start = time.perf_counter()
+        svc.set_rating(ids[rng.randrange(n)], rng.randrange(6))
+        out.append(time.perf_counter() - start)
+        time.sleep(0.01)  # a fast screener: one decision every ~10 ms
+    took = time.perf_counter() - started
+    svc.close(checkpoint=False)
+    return out, took
+
+
+def tinydb_saves(folder: Path, n: int, count: int) -> list[float]:
+    """Default TinyDB (JSONStorage) on the same documents: `update` by doc id."""
+    snapshot = TinyDB(folder / "annotations.json", access_mode="r")
+    docs = snapshot.table("annotations").all()
+    snapshot.close()
+    path = folder / "plain-tinydb.json"
+    db = TinyDB(path)
+    table = db.table("annotations")
+    table.insert_multiple(docs)
+    rng = random.Random(3)
+    out = []
+    for i in range(count):
+        doc_id = rng.randrange(1, n + 1)
+        start = time.perf_counter()
+        table.update({"rating": 1 + i % 5}, doc_ids=[doc_id])
+        out.append(time.perf_counter() - start)
+    db.close()
+    path.unlink()
+    return out
+
+
+def open_times(folder: Path, runs: int) -> tuple[list[float], list[float], int]:
+    walls, cpus, count = [], [], 0
+    for _ in range(runs):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        svc = AnnotationService.open(folder, read_only=True)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        count = len(svc)
+        svc.close()
+        del svc
+    return walls, cpus, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--saves", type=int, default=300, help="peerlit saves per size")
+    parser.add_argument("--open-runs", type=int, default=7)
+    parser.add_argument("--dir", help="work folder (default: a temp folder, removed after)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="annotation-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}")
+    print("ms per save: p50 p95 (samples). 'fsync floor' is one fsynced 200-byte append")
+    print("measured just before; 'no fsync' is the peerlit save with fsync off (its CPU cost).")
+    print()
+    print(
+        f"{'annotations':>11} | {'peerlit':^25} | {'no fsync':^19} | {'fsync floor':^19} | "
+        f"{'default TinyDB update':^23}"
+    )
+    try:
+        for n in sizes:
+            folder = base / f"lib-{n}"
+            build(folder, n)
+            os.sync()  # measure the steady state, not the flushing of the build's writes
+            floor = fsync_floor(base, 100)
+            ours = peerlit_saves(folder, n, args.saves)
+            cpu = peerlit_saves(folder, n, args.saves, sync=False)
+            plain = tinydb_saves(folder, n, 50 if n <= 1000 else 15 if n <= 10000 else 3)
+            print(
+                f"{n:>11,} | {_cell(ours)} | {_cell(cpu, 6)} | {_cell(floor, 6)} | {_cell(plain)}"
+            )
+        largest = max(sizes)
+        folder = base / f"lib-{largest}"
+        during, took = saves_during_checkpoint(folder, largest)
+        print()
+        print(
+            f"saves during a {took:.2f} s background checkpoint at {largest:,}: "
+            f"p50 {ms(pct(during, 0.5))} ms  p95 {ms(pct(during, 0.95))} ms  "
+            f"max {ms(max(during))} ms ({len(during)} saves)"
+        )
+        walls, cpus, count = open_times(folder, args.open_runs)
+        print(
+            f"open {count:,} annotations (checkpoint, no tail): median "
+            f"{statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s cpu "
+            f"({len(walls)} runs)"
+        )
+        tail_folder = base / f"lib-{largest}-tail"
+        build(tail_folder, largest, tail=999)
+        walls, cpus, count = open_times(tail_folder, args.open_runs)
+        print(
+            f"open {count:,} annotations + 999 journal entries to replay: median "
+            f"{statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s cpu"
+        )
+    finally:
+        if not args.dir:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

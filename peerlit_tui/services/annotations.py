@@ -1,0 +1,422 @@
+"""Annotation use cases shared by the command line and the TUI.
+
+`AnnotationService` validates what the user asked for, turns it into edits and
+hands them to the store as one transaction, so every call here is one undo step
+however many records it touches. It does not know which record ids exist: callers
+resolve and check ids against the library first.
+
+Tags match case- and accent-insensitively. A record never holds two spellings of
+one tag, and adding a tag the library already uses adopts the library's spelling,
+so "Qualitative" and "qualitative" stay one tag; `rename_tag` changes a spelling.
+
+Undo and redo act on the library's one shared history (see
+`peerlit_tui.storage.annotation_history`): after a restart, or from the command
+line, `undo()` reverts the newest change not yet undone, and when two windows write
+the same library it may revert the other window's latest change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from peerlit_tui.annotation import (
+    EXCLUDE,
+    Annotation,
+    tag_key,
+    validate_decision,
+    validate_note,
+    validate_rating,
+    validate_read_status,
+    validate_reason,
+    validate_record_id,
+    validate_tag,
+)
+from peerlit_tui.storage.annotation_doctor import DoctorReport, doctor
+from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
+from peerlit_tui.storage.annotations import (
+    AnnotationStore,
+    Edit,
+    HistoryItem,
+    ReadOnlyStoreError,
+    Transaction,
+)
+from peerlit_tui.text import fold
+
+__all__ = [
+    "AnnotationService",
+    "DoctorReport",
+    "HistoryItem",
+    "ReadOnlyStoreError",
+    "Transaction",
+]
+
+Ids = str | Iterable[str]
+
+
+def _ids(ids: Ids) -> list[str]:
+    items = [ids] if isinstance(ids, str) else list(ids)
+    if not items:
+        raise ValueError("no record ids given")
+    return list(dict.fromkeys(validate_record_id(i) for i in items))
+
+
+def _tags(tags: str | Iterable[str]) -> list[str]:
+    items = [tags] if isinstance(tags, str) else list(tags)
+    if not items:
+        raise ValueError("no tags given")
+    unique: dict[str, str] = {}
+    for tag in items:
+        clean = validate_tag(tag)
+        unique.setdefault(tag_key(clean), clean)
+    return list(unique.values())
+
+
+def _quote(items: list[str]) -> str:
+    return ", ".join(repr(i) for i in items)
+
+
+def _where(ids: list[str]) -> str:
+    return ids[0] if len(ids) == 1 else f"{len(ids)} records"
+
+
+class AnnotationService:
+    """Tags, notes, ratings, read status and decisions of one library.
+
+    Args:
+        store: The open store (use `AnnotationService.open`).
+    """
+
+    def __init__(self, store: AnnotationStore) -> None:
+        self.store = store
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        *,
+        read_only: bool = False,
+        checkpoint_every: int = 1000,
+        keep_backups: int = 5,
+        backup_interval: float = 600.0,
+        sync: bool = True,
+    ) -> AnnotationService:
+        """Open the annotations of a library folder.
+
+        Args:
+            folder: The library folder (created unless `read_only`).
+            read_only: Open without locking or changing anything; edits raise
+                `ReadOnlyStoreError`.
+            checkpoint_every: Journal entries between background checkpoints.
+            keep_backups: Checkpoint copies kept in `backups/`.
+            backup_interval: Minimum seconds between two checkpoint copies.
+            sync: fsync every save; only tests and benchmarks turn it off.
+
+        Raises:
+            OSError: When the files cannot be opened.
+        """
+        return cls(
+            AnnotationStore.open(
+                Path(folder),
+                read_only=read_only,
+                checkpoint_every=checkpoint_every,
+                keep_backups=keep_backups,
+                backup_interval=backup_interval,
+                sync=sync,
+            )
+        )
+
+    def close(self, *, checkpoint: bool = True) -> None:
+        """Checkpoint (unless `checkpoint` is False) and close; safe to call twice."""
+        self.store.close(checkpoint=checkpoint)
+
+    def __enter__(self) -> AnnotationService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met while reading the store (torn journal line, unreadable checkpoint, ...)."""
+        return self.store.warnings
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened read-only."""
+        return self.store.read_only
+
+    # -- reading -----------------------------------------------------------------
+
+    def get(self, record_id: str) -> Annotation:
+        """The annotation of a record; a blank one when nothing is recorded."""
+        return self.store.get(record_id) or Annotation(record_id)
+
+    def to_json(self, record_id: str) -> dict[str, Any]:
+        """The record's annotation as JSON (the "annotations" key of `peerlit show --json`)."""
+        return self.get(record_id).to_json()
+
+    def all(self) -> list[Annotation]:
+        """Every non-blank annotation."""
+        return self.store.annotations()
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def ids_with_tag(self, tag: str) -> frozenset[str]:
+        """Ids of the records holding `tag` (any spelling)."""
+        return self.store.index.ids_with_tag(tag)
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """(display spelling, number of records) per tag, sorted by name."""
+        return self.store.tag_counts()
+
+    def reasons(self) -> list[str]:
+        """The project's exclusion reasons, in order."""
+        return list(self.store.index.reasons)
+
+    def history(self, record_id: str) -> list[HistoryItem]:
+        """Every change to one record's annotation, oldest first, with undone ones flagged."""
+        return self.store.history(validate_record_id(record_id))
+
+    def undo_label(self) -> str | None:
+        """What `undo()` would revert, in words; None when there is nothing to undo."""
+        return self.store.peek("undo")
+
+    def redo_label(self) -> str | None:
+        """What `redo()` would re-apply, in words; None when there is nothing to redo."""
+        return self.store.peek("redo")
+
+    # -- editing: every call is one transaction ------------------------------------
+
+    def add_tags(self, ids: Ids, tags: str | Iterable[str]) -> Transaction | None:
+        """Add tags to records; a tag a record already holds (any spelling) is skipped.
+
+        Returns:
+            The transaction, or None when every record already held every tag.
+
+        Raises:
+            ValueError: For an empty or invalid tag or record id.
+        """
+        targets, wanted = _ids(ids), _tags(tags)
+
+        def build(index: AnnotationIndex) -> Iterator[Edit]:
+            for rid in targets:
+                current = index.current(rid, "tags")
+                keys = {index.key(t) for t in current}
+                new = list(current)
+                for tag in wanted:
+                    key = index.key(tag)
+                    if key not in keys:
+                        keys.add(key)
+                        new.append(index.display(key) or tag)
+                yield Edit(rid, "tags", tuple(new))
+
+        return self.store.transact(f"tag {_quote(wanted)} on {_where(targets)}", build)
+
+    def remove_tags(self, ids: Ids, tags: str | Iterable[str]) -> Transaction | None:
+        """Remove tags (any spelling) from records.
+
+        Returns:
+            The transaction, or None when no record held any of the tags.
+        """
+        targets, unwanted = _ids(ids), _tags(tags)
+        keys = {tag_key(t) for t in unwanted}
+
+        def build(index: AnnotationIndex) -> Iterator[Edit]:
+            for rid in targets:
+                current = index.current(rid, "tags")
+                yield Edit(rid, "tags", tuple(t for t in current if index.key(t) not in keys))
+
+        return self.store.transact(f"untag {_quote(unwanted)} on {_where(targets)}", build)
+
+    def set_note(self, ids: Ids, text: str) -> Transaction | None:
+        """Replace the note of records; an empty text clears it."""
+        targets, note = _ids(ids), validate_note(text)
+        label = f"{'note' if note else 'clear note'} on {_where(targets)}"
+        return self.store.transact(label, lambda _: [Edit(r, "note", note) for r in targets])
+
+    def set_rating(self, ids: Ids, rating: int | str) -> Transaction | None:
+        """Set the rating (0 = not rated, up to 5)."""
+        targets, value = _ids(ids), validate_rating(rating)
+        label = f"rate {_where(targets)} {value}"
+        return self.store.transact(label, lambda _: [Edit(r, "rating", value) for r in targets])
+
+    def set_read(self, ids: Ids, status: str) -> Transaction | None:
+        """Set the read status: "unread", "skimmed" or "read"."""
+        targets, value = _ids(ids), validate_read_status(status)
+        label = f"mark {_where(targets)} {value}"
+        return self.store.transact(label, lambda _: [Edit(r, "read", value) for r in targets])
+
+    def set_decision(
+        self, ids: Ids, decision: str, reason: str | None = None, *, add_reason: bool = False
+    ) -> Transaction | None:
+        """Set the screening decision of records.
+
+        Args:
+            ids: Record ids.
+            decision: "undecided", "include", "exclude" or "maybe".
+            reason: For "exclude" only: one of `reasons()` (case-insensitive), "" to
+                clear it, or None to keep the record's current reason. Any other
+                decision clears the reason.
+            add_reason: Add `reason` to the project's list when it is new (in the
+                same transaction, so one undo removes both).
+
+        Raises:
+            ValueError: For an unknown decision, a reason with a decision other than
+                "exclude", or a reason not in the list without `add_reason`.
+        """
+        targets, value = _ids(ids), validate_decision(decision)
+        wanted = reason
+        if reason:
+            if value != EXCLUDE:
+                raise ValueError(
+                    f"an exclusion reason only goes with the decision 'exclude', not {value!r}"
+                )
+            wanted = validate_reason(reason)
+
+        def build(index: AnnotationIndex) -> list[Edit]:
+            edits: list[Edit] = []
+            text = wanted
+            if wanted:
+                known = {fold(r): r for r in index.reasons}
+                if fold(wanted) in known:
+                    text = known[fold(wanted)]
+                elif add_reason:
+                    edits.append(Edit(None, REASONS_FIELD, (*index.reasons, wanted)))
+                else:
+                    offered = _quote(list(index.reasons)) or "none yet"
+                    raise ValueError(
+                        f"unknown exclusion reason {wanted!r} (known reasons: {offered}); "
+                        "add it to the project's list first"
+                    )
+            for rid in targets:
+                edits.append(Edit(rid, "decision", value))
+                if value != EXCLUDE:
+                    edits.append(Edit(rid, "reason", ""))
+                elif text is not None:
+                    edits.append(Edit(rid, "reason", text))
+            return edits
+
+        suffix = f" ({wanted})" if wanted else ""
+        return self.store.transact(f"decide {value}{suffix} for {_where(targets)}", build)
+
+    # -- tag management ------------------------------------------------------------
+
+    def rename_tag(self, old: str, new: str) -> Transaction | None:
+        """Rename a tag on every record holding it (also to change its spelling).
+
+        Renaming onto a tag that already exists merges the two.
+
+        Raises:
+            ValueError: When no record holds `old`, or a tag is invalid.
+        """
+        source, target = validate_tag(old), validate_tag(new)
+        return self._retag(f"rename tag {source!r} to {target!r}", source, target, merge=False)
+
+    def merge_tags(self, source: str, target: str) -> Transaction | None:
+        """Merge tag `source` into `target`: records holding `source` get `target` instead.
+
+        Raises:
+            ValueError: When either tag is not in use or both are the same tag.
+        """
+        a, b = validate_tag(source), validate_tag(target)
+        if tag_key(a) == tag_key(b):
+            raise ValueError(f"{a!r} and {b!r} are the same tag; use rename to respell it")
+        return self._retag(f"merge tag {a!r} into {b!r}", a, b, merge=True)
+
+    def delete_tag(self, tag: str) -> Transaction | None:
+        """Remove a tag from every record.
+
+        Raises:
+            ValueError: When no record holds the tag.
+        """
+        name = validate_tag(tag)
+        return self._retag(f"delete tag {name!r}", name, None, merge=False)
+
+    def _retag(
+        self, label: str, source: str, target: str | None, *, merge: bool
+    ) -> Transaction | None:
+        old_key = tag_key(source)
+        new_key = tag_key(target) if target is not None else ""
+
+        def build(index: AnnotationIndex) -> list[Edit]:
+            holders = index.tag_ids.get(old_key)
+            if not holders:
+                raise ValueError(f"no record has the tag {source!r}")
+            spelling = target
+            if merge:
+                spelling = index.display(new_key)
+                if spelling is None:
+                    raise ValueError(f"no record has the tag {target!r}; use rename instead")
+            # A respelling must reach every holder of the key, which `holders` is.
+            edits = []
+            for rid in sorted(holders):
+                tags: list[str] = []
+                seen: set[str] = set()
+                for tag in index.current(rid, "tags"):
+                    key = index.key(tag)
+                    if key == old_key or (spelling is not None and key == new_key):
+                        if spelling is None or new_key in seen:
+                            continue
+                        tag, key = spelling, new_key
+                    if key not in seen:
+                        seen.add(key)
+                        tags.append(tag)
+                edits.append(Edit(rid, "tags", tuple(tags)))
+            return edits
+
+        return self.store.transact(label, build)
+
+    # -- the project's exclusion reasons -------------------------------------------
+
+    def add_reason(self, reason: str) -> Transaction | None:
+        """Add an exclusion reason to the project's list; None if it is already there."""
+        text = validate_reason(reason)
+
+        def build(index: AnnotationIndex) -> list[Edit]:
+            if any(fold(r) == fold(text) for r in index.reasons):
+                return []
+            return [Edit(None, REASONS_FIELD, (*index.reasons, text))]
+
+        return self.store.transact(f"add exclusion reason {text!r}", build)
+
+    def remove_reason(self, reason: str) -> Transaction | None:
+        """Remove an exclusion reason from the list; records that use it keep their text.
+
+        Raises:
+            ValueError: When the reason is not in the list.
+        """
+        text = validate_reason(reason)
+
+        def build(index: AnnotationIndex) -> list[Edit]:
+            kept = tuple(r for r in index.reasons if fold(r) != fold(text))
+            if len(kept) == len(index.reasons):
+                raise ValueError(f"{text!r} is not in the list of exclusion reasons")
+            return [Edit(None, REASONS_FIELD, kept)]
+
+        return self.store.transact(f"remove exclusion reason {text!r}", build)
+
+    # -- history and upkeep --------------------------------------------------------
+
+    def undo(self) -> Transaction | None:
+        """Revert the newest change not yet undone (a whole bulk action at once)."""
+        return self.store.undo()
+
+    def redo(self) -> Transaction | None:
+        """Re-apply the most recently undone change."""
+        return self.store.redo()
+
+    def idle(self) -> bool:
+        """Call when the user is idle: starts a background checkpoint if one is due."""
+        return self.store.idle()
+
+    def refresh(self) -> bool:
+        """Pick up changes other processes made; True when something changed."""
+        return self.store.refresh()
+
+    @staticmethod
+    def doctor(folder: Path) -> DoctorReport:
+        """Verify and repair the annotations store of a library folder."""
+        return doctor(Path(folder))

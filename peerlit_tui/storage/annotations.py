@@ -1,0 +1,214 @@
+"""The annotations store: an in-memory index, a journal, and TinyDB checkpoints.
+
+This is the only module that imports TinyDB. The design keeps every save O(1):
+
+- Reads are answered by an in-memory `AnnotationIndex`.
+- A change is appended to the journal (`annotations.journal`, one JSON line per
+  transaction, fsynced) before the call returns; that is the durability point.
+  No TinyDB work happens on the save path.
+- `annotations.json` is a TinyDB database written as a checkpoint: table
+  `annotations` (one document per annotated record), table `reasons`, and table
+  `meta` recording the journal position it includes. TinyDB writes it through
+  `SnapshotStorage`, which writes a temp file in the same folder, fsyncs it and
+  renames it over the old file, so a crash leaves either the old or the new file.
+  Checkpoints run in a background thread when the journal has grown by
+  `checkpoint_every` entries, on `idle()`, and at `close()`.
+- Opening loads the checkpoint and replays the journal after its position.
+- `fcntl.flock` on `annotations.lock` guards appends and checkpoint renames. A
+  second process appends under the lock after reading the entries the other
+  appended, so old values are computed on fresh state and no update is lost.
+- Each checkpoint is also copied to `backups/` (the newest few are kept).
+
+Plain TinyDB can read the checkpoint (`TinyDB("annotations.json")`); it is a
+faithful copy as of the last checkpoint, but edits must go through peerlit, which
+rewrites the file from the journal.
+
+This module holds the TinyDB layer (`SnapshotStorage`, `read_snapshot`,
+`write_snapshot`) and is where the store is imported from; the parts live in
+`journal` (the journal file and its lock), `annotation_index` (the in-memory
+state and replay), `annotation_history` (undo, redo, history), `checkpoint_files`
+(atomic writes, temp files, backups), `annotation_store` (the store tying them
+together) and `annotation_doctor` (verify and repair).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from peerlit_tui.annotation import Annotation
+from peerlit_tui.storage.annotation_history import (
+    Edit,
+    HistoryItem,
+    Transaction,
+)
+from peerlit_tui.storage.annotation_store import (
+    AnnotationStore,
+    ReadOnlyStoreError,
+)
+from peerlit_tui.storage.checkpoint_files import (
+    ANNOTATIONS_TABLE,
+    META_TABLE,
+    REASONS_TABLE,
+    LockFactory,
+    Pause,
+    Snapshot,
+    atomic_write,
+    parse_snapshot,
+)
+
+__all__ = [
+    "AnnotationStore",
+    "Edit",
+    "HistoryItem",
+    "ReadOnlyStoreError",
+    "SnapshotStorage",
+    "Transaction",
+]
+
+#: Serialisation pauses for waiting saves every this many documents.
+_PAUSE_EVERY = 256
+
+
+class SnapshotStorage(Storage):
+    """TinyDB storage for `annotations.json` that never writes in place.
+
+    Usable directly (`TinyDB(path, storage=SnapshotStorage)`) for safe writes. With
+    `staged=True` the database lives in memory until `commit()` writes it once,
+    which is how the store has TinyDB build a whole checkpoint.
+
+    Args:
+        path: The JSON file.
+        staged: Start from an empty database in memory and write only on `commit`.
+        sync: fsync the file and its folder when writing.
+        pause: Called every few hundred documents while serialising, so a
+            background checkpoint can give way to saves.
+        lock: Context manager factory held while the new file is renamed into place.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        staged: bool = False,
+        sync: bool = True,
+        pause: Pause | None = None,
+        lock: LockFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._staged: dict[str, dict[str, Any]] | None = {} if staged else None
+        self._sync = sync
+        self._pause = pause
+        self._lock = lock
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """The database: the staged one, or the file's content (None when absent or empty)."""
+        if self._staged is not None:
+            return self._staged
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw or raw.isspace():  # isspace stops at the first "{"; strip would copy
+            return None
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path.name} does not hold a TinyDB database")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Stage `data`, or write it atomically when not staged."""
+        if self._staged is not None:
+            self._staged = data
+        else:
+            atomic_write(
+                self.path, self.encode(data), sync=self._sync, lock=self._lock, pause=self._pause
+            )
+
+    def commit(self) -> list[bytes]:
+        """Write the staged database atomically and return the bytes written, in chunks."""
+        payload = self.encode(self._staged or {})
+        atomic_write(self.path, payload, sync=self._sync, lock=self._lock, pause=self._pause)
+        return payload
+
+    def encode(self, data: dict[str, dict[str, Any]]) -> list[bytes]:
+        """Serialise a few hundred documents at a time, pausing in between for saves.
+
+        One `json.dumps` of the whole database, or one join of its text, would hold
+        the interpreter lock for tens to hundreds of milliseconds at 100k
+        documents, stalling saves in other threads; chunks of a few hundred
+        documents keep every step short.
+        """
+        parts = [b"{"]
+        for t, (name, table) in enumerate(data.items()):
+            parts.append((("," if t else "") + json.dumps(name) + ":{").encode())
+            items = list(table.items())
+            for start in range(0, len(items), _PAUSE_EVERY):
+                if start and self._pause is not None:
+                    self._pause()
+                batch = {str(k): v for k, v in items[start : start + _PAUSE_EVERY]}
+                # ASCII output: plain TinyDB opens the file in the locale's encoding.
+                text = json.dumps(batch, separators=(",", ":"))[1:-1]
+                parts.append(("," if start else "").encode() + text.encode("ascii"))
+            parts.append(b"}")
+        parts.append(b"}")
+        return parts
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """Read a checkpoint file; None when it does not exist or is empty.
+
+    Raises:
+        ValueError: When the file is not valid JSON or not a checkpoint.
+        OSError: When it cannot be read.
+    """
+    storage = SnapshotStorage(path)
+    try:
+        data = storage.read()
+    finally:
+        storage.close()
+    return None if data is None else parse_snapshot(data)
+
+
+def write_snapshot(
+    path: Path,
+    annotations: list[Annotation],
+    reasons: Iterable[str],
+    meta: dict[str, Any],
+    *,
+    sync: bool,
+    pause: Pause | None = None,
+    lock: LockFactory | None = None,
+) -> list[bytes]:
+    """Have TinyDB build a checkpoint database and write it atomically to `path`.
+
+    Returns:
+        The bytes written, in chunks (reused for the backup copy).
+    """
+
+    def documents() -> Iterator[Document]:
+        for i, ann in enumerate(annotations, 1):
+            if pause is not None and i % _PAUSE_EVERY == 0:
+                pause()
+            yield Document(ann.to_json(), doc_id=i)
+
+    db = TinyDB(path, storage=SnapshotStorage, staged=True, sync=sync, pause=pause, lock=lock)
+    try:
+        db.table(META_TABLE).insert(Document(meta, doc_id=1))
+        db.table(REASONS_TABLE).insert_multiple(
+            Document({"reason": r}, doc_id=i) for i, r in enumerate(reasons, 1)
+        )
+        db.table(ANNOTATIONS_TABLE).insert_multiple(documents())
+        storage = db.storage
+        assert isinstance(storage, SnapshotStorage)
+        return storage.commit()
+    finally:
+        db.close()

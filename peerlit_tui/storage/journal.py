@@ -1,0 +1,364 @@
+"""The annotations journal: an append-only file of JSON lines, the durability point.
+
+Each line is one transaction (one user action, however many records it touched):
+
+    {"seq": 42, "txn": "9f1c2a7be0d4", "ts": "2024-08-22T10:15:03.512Z",
+     "action": "edit", "label": "tag 'qualitative' on 3 records",
+     "changes": [{"id": "10.1108/x", "field": "tags", "old": [], "new": ["qualitative"]}, ...]}
+
+The first line is a header naming the journal (`{"seq": 0, "journal": "<id>", ...}`)
+so a checkpoint can tell whether the journal it points into is still the same file.
+
+A line is written with a single `write` and made durable with `fdatasync` before
+the caller returns. A process killed mid-write leaves a last line without its
+newline; such a torn tail is never read as an entry. Readers consume complete
+lines only, and a writer, which holds the exclusive lock, removes a torn tail
+before appending, so a new entry never glues onto a fragment.
+
+Several processes may share a library: appends happen under `fcntl.flock` on the
+lock file, and a writer first reads what the others appended since it last looked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+JOURNAL_FORMAT = 1
+#: Journal entries are small; this bounds one read when scanning a whole journal.
+_SCAN_CHUNK = 4 << 20
+
+Entry = dict[str, Any]
+Warn = Callable[[str], None]
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC with milliseconds ("2024-08-22T10:15:03.512Z")."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    """A random 12-hex-character identifier for journals and transactions."""
+    return secrets.token_hex(6)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or file creation in `folder` durable (no-op where unsupported)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _datasync(fd: int) -> None:
+    # fdatasync also persists the new file size, which is all an append needs.
+    sync = getattr(os, "fdatasync", os.fsync)
+    sync(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A journal entry and the byte range of its line (newline included)."""
+
+    entry: Entry
+    start: int
+    end: int
+
+
+def parse_lines(
+    data: bytes, base: int, warn: Warn, needle: bytes | None = None
+) -> tuple[list[Located], int]:
+    """Parse the complete lines of `data`, which starts at byte `base` of the journal.
+
+    Args:
+        data: Raw journal bytes.
+        base: Offset of `data[0]` in the journal.
+        warn: Receives a message for each unreadable complete line (which is skipped).
+        needle: When given, only lines containing these bytes are parsed and returned.
+
+    Returns:
+        The parsed entries, and the offset just after the last complete line.
+    """
+    out: list[Located] = []
+    pos = 0
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            break
+        line = data[pos:nl]
+        if needle is not None and needle not in line:
+            pass
+        elif line.strip():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
+                out.append(Located(entry, base + pos, base + nl + 1))
+            else:
+                warn(f"journal line at byte {base + pos} is unreadable and was skipped")
+        pos = nl + 1
+    return out, base + pos
+
+
+class Journal:
+    """One open journal file plus its lock.
+
+    Args:
+        path: The journal file.
+        lock_path: The lock file (`fcntl.flock` is taken on it, never on the journal).
+        read_only: Open without creating or changing anything and without locking.
+        sync: fsync each append; turn off only in tests and benchmarks.
+        warn: Receives messages about unreadable or torn lines.
+
+    Attributes:
+        offset: Bytes consumed: every complete line before it has been read.
+        seq: Highest sequence number read or written.
+        journal_id: Id from the header line, "" until it has been read.
+    """
+
+    def __init__(
+        self, path: Path, lock_path: Path, *, read_only: bool, sync: bool, warn: Warn
+    ) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.sync = sync
+        self._warn = warn
+        self.offset = 0
+        self.seq = 0
+        self.journal_id = ""
+        self.thread_lock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+        self._lock_fd: int | None = None
+        if read_only:
+            if path.exists():
+                self._fd = os.open(path, os.O_RDONLY)
+            return
+        created = not path.exists()
+        self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        if created:
+            fsync_dir(path.parent)
+
+    def close(self) -> None:
+        """Close the journal and lock files."""
+        for fd in (self._fd, self._lock_fd):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._lock_fd = None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the thread lock and, outside read-only mode, the exclusive file lock.
+
+        Re-entrant within a thread; the file lock is taken once at the outermost level.
+        """
+        with self.thread_lock:
+            if self._lock_fd is not None and self._depth == 0:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._lock_fd is not None and self._depth == 0:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def size(self) -> int:
+        """Current size of the journal file in bytes (0 when it does not exist)."""
+        if self._fd is None and self.read_only and self.path.exists():
+            # Opened read-only before any writer created the journal.
+            self._fd = os.open(self.path, os.O_RDONLY)
+        return os.fstat(self._fd).st_size if self._fd is not None else 0
+
+    def read_bytes(self, start: int, end: int) -> bytes:
+        """Read bytes `[start, end)` of the journal."""
+        if self._fd is None or end <= start:
+            return b""
+        parts: list[bytes] = []
+        pos = start
+        while pos < end:
+            chunk = os.pread(self._fd, min(end - pos, _SCAN_CHUNK), pos)
+            if not chunk:
+                break
+            parts.append(chunk)
+            pos += len(chunk)
+        return b"".join(parts)
+
+    def read_entry(self, start: int, end: int) -> Entry:
+        """Read and parse the single entry stored at `[start, end)`.
+
+        Raises:
+            ValueError: When those bytes are not one journal entry.
+        """
+        entry = json.loads(self.read_bytes(start, end))
+        if not isinstance(entry, dict):
+            raise ValueError(f"journal bytes {start}-{end} do not hold an entry")
+        return entry
+
+    def header(self) -> Entry | None:
+        """The header entry (the first line), or None when the journal has none."""
+        head = self.read_bytes(0, 4096)
+        nl = head.find(b"\n")
+        if nl < 0:
+            return None
+        try:
+            entry = json.loads(head[:nl])
+        except ValueError:
+            return None
+        if isinstance(entry, dict) and entry.get("seq") == 0 and "journal" in entry:
+            return entry
+        return None
+
+    def ensure_header(self) -> None:
+        """Write the header line if the journal is empty (call under `locked`)."""
+        if self.read_only or self.size() > 0:
+            head = self.header()
+            self.journal_id = str(head["journal"]) if head else ""
+            return
+        journal_id = new_id()
+        self._write(
+            {"seq": 0, "journal": journal_id, "format": JOURNAL_FORMAT, "created": utc_now()}
+        )
+        self.journal_id = journal_id
+
+    def read_new(self, *, repair: bool) -> list[Located]:
+        """Read the complete lines appended since `offset` and advance past them.
+
+        Args:
+            repair: Remove a torn last line (one without its newline). Only valid
+                while holding `locked`: then no writer can be half-way through a line,
+                so the fragment is what a killed writer left behind.
+
+        Returns:
+            The new entries in file order (the header line is consumed, not returned).
+        """
+        size = self.size()
+        if size <= self.offset:
+            return []
+        data = self.read_bytes(self.offset, size)
+        found, end = parse_lines(data, self.offset, self._warn)
+        if end < size and repair and not self.read_only:
+            self._warn(
+                f"the last journal line ({size - end} bytes at byte {end}) was left incomplete "
+                "by an interrupted write and was ignored"
+            )
+            assert self._fd is not None
+            os.ftruncate(self._fd, end)
+            _datasync(self._fd)
+        self.offset = end
+        out: list[Located] = []
+        for item in found:
+            seq = item.entry["seq"]
+            if seq == 0 and "journal" in item.entry:
+                self.journal_id = str(item.entry["journal"])
+                continue
+            self.seq = max(self.seq, seq)
+            out.append(item)
+        return out
+
+    def append(self, entry: Entry) -> Located:
+        """Give `entry` the next sequence number, append it and make it durable.
+
+        Call under `locked`, after `read_new(repair=True)` so that `offset` is the end
+        of the file and `seq` the latest number.
+
+        Raises:
+            OSError: When the write or fsync fails; the journal is then rolled back.
+        """
+        if self.read_only:
+            raise PermissionError("the annotations journal is open read-only")
+        entry["seq"] = self.seq + 1
+        start, end = self._write(entry)
+        self.seq = entry["seq"]
+        return Located(entry, start, end)
+
+    def _write(self, entry: Entry) -> tuple[int, int]:
+        assert self._fd is not None
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        start = self.size()
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(f"short write to {self.path} ({written} of {len(line)} bytes)")
+            if self.sync:
+                _datasync(self._fd)
+        except OSError:
+            # Leave no fragment behind: the caller is told the change was not saved.
+            try:
+                os.ftruncate(self._fd, start)
+            except OSError:
+                pass
+            raise
+        self.offset = start + len(line)
+        return start, self.offset
+
+    def lines(self, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int]]:
+        """Iterate over the complete raw lines in `[start, end)` as (bytes, start, end).
+
+        Reads in chunks so a long journal is never held in memory at once; a torn
+        last line is not returned.
+        """
+        stop = self.size() if end is None else end
+        pos = start
+        while pos < stop:
+            data = self.read_bytes(pos, min(stop, pos + _SCAN_CHUNK))
+            last = data.rfind(b"\n")
+            if last < 0:
+                if pos + len(data) >= stop:
+                    return  # only a torn tail remains
+                data = self.read_bytes(pos, stop)  # one line longer than a chunk
+                last = data.rfind(b"\n")
+                if last < 0:
+                    return
+            begin = 0
+            while begin <= last:
+                nl = data.index(b"\n", begin)
+                yield data[begin:nl], pos + begin, pos + nl + 1
+                begin = nl + 1
+            pos += last + 1
+
+    def scan(
+        self,
+        start: int = 0,
+        end: int | None = None,
+        warn: Warn | None = None,
+        needle: bytes | None = None,
+    ) -> Iterator[Located]:
+        """Iterate over the complete entries in `[start, end)`, header excluded.
+
+        Args:
+            start: First byte (a line start).
+            end: Stop before this byte; the end of the file when None.
+            warn: Receives a message per unreadable line; they are skipped silently if None.
+            needle: Only lines containing these bytes are parsed and yielded.
+        """
+        for line, begin, finish in self.lines(start, end):
+            if (needle is not None and needle not in line) or not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
+                if warn is not None:
+                    warn(f"journal line at byte {begin} is unreadable and was skipped")
+                continue
+            if not (entry["seq"] == 0 and "journal" in entry):
+                yield Located(entry, begin, finish)
