@@ -61,9 +61,12 @@ def format_record(
                           f"{source.database or '-'} {where}")  # fmt: skip
     for dup in duplicates:
         yield from _field("Duplicate", f"{dup['id']} ({dup['status']}: {dup['reason']})")
-    if annotations:
-        for key in ("decision", "reason", "rating", "read", "tags", "note"):
-            yield from _field(key.capitalize(), annotations.get(key))
+    # Only what the user actually set: an unannotated record shows no annotation lines.
+    blank = {"decision": "undecided", "read": "unread", "rating": 0}
+    for key in ("decision", "reason", "rating", "read", "tags", "note"):
+        value = annotations.get(key)
+        if value != blank.get(key):
+            yield from _field(key.capitalize(), value)
     if record.abstract:
         yield ""
         yield "Abstract"

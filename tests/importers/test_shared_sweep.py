@@ -18,13 +18,14 @@ from tests.conftest import SHARED_DATA
 _SECTION = re.compile(r"^## `([^`]+)/`")
 _ROW = re.compile(r"^\| `([^`]+)` \| ([^|]+) \| (\d+) \|")
 
+#: (bibtexparser_tests/messy_bibfile.bib's two blocks bibtexparser rejects are two real
+#: papers that reuse a citation key: they are imported, with a warning each.)
 #: (metaknowledge/badFile.isi, "deliberately malformed", is testFile.isi minus two
 #: records and its closing EF line: all 32 records in it are whole and import, with
 #: one warning about the missing end.)
 #: Files whose README count includes records that are broken in the file itself;
 #: for these, read + skipped must reach the count (and skipped must be reported).
 MALFORMED = {
-    "bibtexparser_tests/messy_bibfile.bib": "2 entries bibtexparser cannot read",
     "bibtexparser_tests/biber-examples.bib": "1 entry bibtexparser cannot read",
 }
 
@@ -74,6 +75,11 @@ def test_shared_file_imports_with_the_readme_count(relative: str, expected: int)
     if expected == 0:
         assert read == 0
         return
+    if read == 0:
+        # Every record lacks a title, abstract and DOI (test stubs such as
+        # citation-js's date-only entries): all reported, none silently lost.
+        assert skipped == expected and result.error
+        return
     assert result.error is None, result.error
     # Records with nothing to identify them (no title, abstract or DOI: the README
     # counts e.g. 61 empty reference-type stubs) are reported as skipped, never lost
@@ -85,6 +91,5 @@ def test_shared_file_imports_with_the_readme_count(relative: str, expected: int)
         assert read + skipped >= expected
     else:
         assert read + skipped == expected, [i.message for i in result.issues[:5]]
-        assert read > 0
     for record in result.records:
         assert record.id and (record.title or record.doi)
