@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peerlit_tui.storage.annotation_checkpoints import SNAPSHOT_FORMAT
 from peerlit_tui.storage.annotation_index import AnnotationIndex
-from peerlit_tui.storage.annotation_store import SNAPSHOT_FORMAT
 from peerlit_tui.storage.annotations import read_snapshot, write_snapshot
 from peerlit_tui.storage.checkpoint_files import Snapshot, backup_paths, remove_stale_temp_files
 from peerlit_tui.storage.journal import Journal, Located, utc_now

@@ -28,7 +28,10 @@ This module holds the TinyDB layer (`SnapshotStorage`, `read_snapshot`,
 `journal` (the journal file and its lock), `annotation_index` (the in-memory
 state and replay), `annotation_history` (undo, redo, history), `checkpoint_files`
 (atomic writes, temp files, backups), `annotation_store` (the store tying them
-together) and `annotation_doctor` (verify and repair).
+together: open, replay, reads, close), `annotation_transactions` (the store's
+save path, undo, redo and history), `annotation_checkpoints` (the store's
+checkpoint scheduling and background thread) and `annotation_doctor` (verify and
+repair).
 """
 
 from __future__ import annotations
