@@ -117,8 +117,21 @@ def clean_note(text: str | None) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _fold_run(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+# Runs of ASCII and of other characters: folding is exact run by run (a combining
+# accent is never ASCII, and NFKD never composes), and ASCII runs only need lower().
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
 def fold(text: str) -> str:
     """Fold text for case- and accent-insensitive matching.
+
+    Only the non-ASCII runs of a mostly-ASCII text go through Unicode
+    decomposition, which makes folding long abstracts several times faster.
 
     Args:
         text: Any text.
@@ -128,8 +141,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return "".join(r.lower() if r.isascii() else _fold_run(r) for r in _RUNS.findall(text))
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")

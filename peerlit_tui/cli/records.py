@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list records, optionally filtered")
-    p.add_argument("query", nargs="*", help="words that must all appear (case/accent-insensitive)")
+    p.add_argument(
+        "query",
+        nargs="*",
+        help='a query: words that must all appear, "phrases", -word, OR, (...), '
+        "field:value (title, author, year:2010..2020, tag, decision, findings, ...), /regex/",
+    )
     p.add_argument("--limit", type=int, default=0, metavar="N", help="show at most N records")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_list)
@@ -159,10 +164,17 @@ def record_json(record: Record, library: Library, annotations: dict[str, Any]) -
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit list [QUERY]`."""
+    from peerlit_tui.query import QueryError, parse
     from peerlit_tui.services.search import search_ids
 
+    try:
+        query = parse(" ".join(args.query))
+    except QueryError as exc:
+        raise CliError(f"bad query: {exc}", 2) from exc
     library = ctx.library()
-    ids = search_ids(library, " ".join(args.query))
+    # Annotations are opened only when the query asks about them (tag:, decision:, ...).
+    annotations = ctx.annotations() if query.uses_annotations() else None
+    ids = search_ids(library, query, annotations)
     if args.limit and args.limit > 0:
         ids = ids[: args.limit]
     records = list(library.iter_records(ids))
@@ -229,14 +241,22 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def default_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    """`peerlit` with no command: open the library, offering the sample data when empty."""
+    """`peerlit` with no command: open the library in the app.
+
+    The app itself offers the sample data when the library is empty. Without a
+    terminal (output piped) or without the app's dependencies, the records are
+    listed instead, importing the sample data first into an empty library.
+    """
+    import importlib.util
+
+    if ctx.out.isatty() and importlib.util.find_spec("textual") is not None:
+        from peerlit_tui.ui import run_app
+
+        ctx.close()
+        return run_app(ctx.library_dir)
     library = ctx.library()
     if library.count() == 0 and SAMPLE_DATA.is_dir():
         ctx.err.write(f"The library at {ctx.library_dir} is empty; importing the sample data.\n")
         import_into(library, expand_paths([str(SAMPLE_DATA)]), args, ctx)
-    try:
-        from peerlit_tui.ui import run_app
-    except ImportError:
-        args.query, args.limit, args.json = [], 0, False
-        return cmd_list(args, ctx)
-    return run_app(ctx.library_dir)
+    args.query, args.limit, args.json = [], 0, False
+    return cmd_list(args, ctx)

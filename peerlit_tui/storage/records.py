@@ -26,6 +26,7 @@ SCHEMA_VERSION = 1
 #: Structured-abstract section keys that get their own FTS column.
 FTS_SECTION_KEYS = (
     "purpose", "design", "findings", "limitations", "implications", "social", "originality",
+    "background", "objective", "methods", "results", "conclusions",
 )  # fmt: skip
 FTS_COLUMNS = ("title", "authors", "journal", "keywords", "abstract", *FTS_SECTION_KEYS)
 

@@ -74,3 +74,10 @@ def test_no_control_character_survives_cleaning(text: str) -> None:
 def test_escape_fragments_never_leave_an_escape(text: str) -> None:
     assert "\x1b" not in clean_line(text)
     assert "\x9b" not in clean_line(text)
+
+
+@given(st.text())
+def test_fast_fold_equals_whole_text_decomposition(text: str) -> None:
+    from peerlit_tui.text import _fold_run
+
+    assert fold(text) == _fold_run(text)
