@@ -2,32 +2,123 @@
 
 Sources write names in two orders. Reference formats (RIS `AU`, MEDLINE `FAU`, BibTeX
 `author`) usually write "Surname, Given"; results pages and many CSVs write "Given
-Surname" and join several names with commas and a final "and". The parsers here keep
-the name as written and record which order it came in (`Author.inverted`).
+Surname" and join several names with commas and a final "and". Spreadsheet exports
+add short forms ("Liu R.", "Van der Berg J. A."), comma-only lists of surname/given
+pairs ("Alnaes, R., Torgersen, S."), Scopus author ids ("Yagai, Tsuyoshi
+(7003612345)") and Python list literals ("['Marx, Karl', 'Lindgren, Astrid']"). The
+parsers here keep the name as written and record which order it came in
+(`Author.inverted`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from peerlit_tui.model import Author
-from peerlit_tui.text import clean_line
+from peerlit_tui.text import clean_line, strip_controls
 
 # Surname particles that belong to the family name in "Given [particle] Surname".
 _PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten"}
 )
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_AND = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|;\s*)", re.IGNORECASE)
-_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+# Name suffixes (compared after dropping dots) that are not given names: "Smith, Jr.".
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Words that mark a collective author ("UKPDS Group", "American Diabetes Association"),
+# which has no family/given split; compared in lower case after dropping punctuation.
+_GROUP_WORDS = frozenset(
+    {
+        "group", "groups", "consortium", "collaboration", "collaborative", "collaborators",
+        "committee", "investigators", "trialists", "association", "society", "organization",
+        "organisation", "institute", "council", "foundation", "agency", "department",
+        "ministry", "commission", "federation", "alliance", "network", "registry",
+        "university", "hospital", "study", "trial", "taskforce", "coordinators",
+    }
+)  # fmt: skip
+# "R.", "D.G.", "JA", "J.-P.": a token made only of initials.
+_INITIALS_TOKEN = re.compile(r"^(?:[A-Z]\.?-?){1,4}\.?$")
+# "E J Reimer", "R. L. Whistler": initials tokens, then one more word.
+_INITIALS_THEN_WORD = re.compile(r"^((?:[A-Z]\.?-?){1,4}\.?(?: +(?:[A-Z]\.?-?){1,4}\.?)*) +(\S+)$")
+# Scopus "Author full names" append the author id: "Yagai, Tsuyoshi (7003612345)".
+_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
+_AND = re.compile(r"\s+and\s+|\s*&\s*", re.IGNORECASE)
+_WORD_EDGES = ".,;:'\"()[]"
+
+
+def list_items(text: str) -> list[str] | None:
+    """Read a field holding a Python list literal, as ASReview and pandas write lists.
+
+    Args:
+        text: A value such as "['Marx, Karl', 'Lindgren, Astrid']".
+
+    Returns:
+        The non-blank items, or None when the value is not a list of strings.
+    """
+    if len(text) < 2 or text[0] != "[" or text[-1] != "]" or len(text) > 200_000:
+        return None
+    inner = text[1:-1].strip()
+    if not inner:
+        return []
+    if inner[0] not in "'\"":
+        return None
+    import ast  # only list-valued cells need it; keeps importing this module cheap
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [item for item in value if item.strip()]
+    return None
+
+
+def separated_items(text: str) -> list[str] | None:
+    r"""Split a value that marks its own list: a Python list literal, semicolons or lines.
+
+    Args:
+        text: A field holding several values ("a; b", "a\nb", "['a', 'b']").
+
+    Returns:
+        The items (not stripped, possibly blank), or None when the value uses none
+        of these separators and the caller has to look for weaker ones.
+    """
+    items = list_items(text)
+    if items is not None:
+        return items
+    if ";" in text:
+        return text.split(";")
+    if "\n" in text:
+        return text.split("\n")
+    return None
+
+
+def _is_suffix(token: str) -> bool:
+    return token.lower().strip(". ") in _SUFFIXES
+
+
+def _trailing_initials(tokens: list[str]) -> int:
+    """Count the initials tokens at the end of a name ("Van der Berg J. A." -> 2)."""
+    count = 0
+    for token in reversed(tokens):
+        if not _INITIALS_TOKEN.match(token):
+            break
+        count += 1
+    return count
+
+
+def _is_group(tokens: list[str]) -> bool:
+    return len(tokens) > 1 and any(t.strip(_WORD_EDGES).lower() in _GROUP_WORDS for t in tokens)
 
 
 def parse_name(raw: str) -> Author:
-    """Parse one personal name in either order.
+    """Parse one personal or group name in either order.
 
-    "Gray, Benjamin Thomas" and "GRAY B T" give family "Gray"/"GRAY" with the
-    inverted flag set; "Benjamin Thomas Gray" and "Simon Lawton-Smith" give the
-    last word (with particles such as "van der") as the family name.
+    "Gray, Benjamin Thomas", "Gray B.T." and "Van der Berg J. A." give the family
+    name with the inverted flag set; "Benjamin Thomas Gray", "R. L. Whistler" and
+    "Simon Lawton-Smith" give the last word (with particles such as "van der") as
+    the family name. A Scopus author id ("(7003612345)") is dropped, and a group
+    name ("UKPDS Study Group") is kept whole as the family name. Results are cached:
+    the same names recur across the records of one file, and `Author` is immutable.
 
     Args:
         raw: The name as written in the source.
@@ -35,40 +126,146 @@ def parse_name(raw: str) -> Author:
     Returns:
         The parsed author; `name` keeps the cleaned source spelling.
     """
-    name = clean_line(raw).strip(" ,;")
+    return _parse_name_cached(raw)
+
+
+@lru_cache(maxsize=16_384)
+def _parse_name_cached(raw: str) -> Author:
+    name = clean_line(raw)
+    if name.endswith(")"):
+        name = _AUTHOR_ID.sub("", name)
+    name = name.strip(" ,;")
     if not name:
         return Author(name="")
     if "," in name:
         family, _, given = name.partition(",")
         given = given.strip()
-        if given.lower().strip(". ") in _SUFFIXES:
-            # "Smith, Jr." is not "Surname, Given": keep the whole as family name.
-            return Author(name=name, family=name, given="", inverted=True)
-        return Author(name=name, family=family.strip(), given=given, inverted=True)
-    words = name.split()
-    if len(words) == 1:
+        family = family.strip()
+        if given and not _is_suffix(given):
+            return Author(name=name, family=family, given=given, inverted=True)
+        if " " in family:
+            # "John Smith, Jr.": a natural-order name with a suffix.
+            head = _parse_name_cached(family)
+            return Author(name=name, family=head.family, given=head.given, inverted=head.inverted)
+        # "Smith, Jr." is not "Surname, Given": keep the whole as family name.
+        return Author(name=name, family=name, given="", inverted=True)
+    tokens = name.split()
+    if len(tokens) == 1 or _is_group(tokens):
         return Author(name=name, family=name, given="", inverted=False)
-    # Web of Science / MEDLINE short form "Brevik I" or "Smith JA": trailing initials.
-    if len(words) == 2 and _INITIALS.match(words[1]) and not _INITIALS.match(words[0]):
-        return Author(name=name, family=words[0], given=words[1], inverted=True)
-    while len(words) > 2 and words[-1].lower() in _SUFFIXES:
-        words = words[:-1]
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in _PARTICLES:
+    natural = _INITIALS_THEN_WORD.match(name)
+    if natural:
+        # "E J Reimer", "R. L. Whistler": initials, then the surname.
+        surname = natural.group(2)
+        if not _INITIALS_TOKEN.match(surname) and not _is_suffix(surname):
+            return Author(name=name, family=surname, given=natural.group(1), inverted=False)
+    if len(tokens) == 2 and not _INITIALS_TOKEN.match(tokens[0]):
+        # "Nazzaro P" (short inverted form) or "Paolo Nazzaro" (natural order).
+        if _INITIALS_TOKEN.match(tokens[1]):
+            return Author(name=name, family=tokens[0], given=tokens[1], inverted=True)
+        if not _is_suffix(tokens[1]):
+            return Author(name=name, family=tokens[1], given=tokens[0], inverted=False)
+    initials = _trailing_initials(tokens)
+    if initials == len(tokens) and "." not in tokens[0] and len(tokens[0]) > 1:
+        # "GRAY B T": an upper-case surname short enough to read as initials.
+        initials -= 1
+    if 0 < initials < len(tokens):
+        # "Quintanilla Dieck L.", "Nides M A": a surname of any length, then initials.
+        cut = len(tokens) - initials
+        return Author(
+            name=name, family=" ".join(tokens[:cut]), given=" ".join(tokens[cut:]), inverted=True
+        )
+    while len(tokens) > 1 and _is_suffix(tokens[-1]):
+        tokens = tokens[:-1]
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1].lower() in _PARTICLES:
         start -= 1
     return Author(
-        name=name,
-        family=" ".join(words[start:]),
-        given=" ".join(words[:start]),
-        inverted=False,
+        name=name, family=" ".join(tokens[start:]), given=" ".join(tokens[:start]), inverted=False
     )
 
 
-def split_author_list(raw: str) -> list[Author]:
-    """Split a list of names written in natural order: "A, B and C" or "A; B; C".
+def _is_short_form(piece: str) -> bool:
+    """True for "Liu R." / "Adler D.G.": a surname followed by initials."""
+    tokens = piece.split()
+    return len(tokens) >= 2 and 0 < _trailing_initials(tokens) < len(tokens)
 
-    A list of inverted names separated by semicolons ("Gray, B.; Sisto, M.") is
-    recognised too, and so is a single inverted name ("Gray, Benjamin").
+
+def _could_be_surname(piece: str) -> bool:
+    tokens = piece.split()
+    return (
+        0 < len(tokens) <= 4
+        and not _INITIALS_TOKEN.match(tokens[0])
+        and not _is_short_form(piece)
+        and not any(ch.isdigit() for ch in piece)
+        and not _is_group(tokens)
+    )
+
+
+def _could_be_given(piece: str) -> bool:
+    tokens = piece.split()
+    return (
+        0 < len(tokens) <= 4
+        and (tokens[0][0].isupper() or all(_INITIALS_TOKEN.match(t) for t in tokens))
+        and not _is_group(tokens)
+    )
+
+
+def _comma_names(text: str, *, pairs_expected: bool = False) -> list[str]:
+    """Split a comma-only author list into names.
+
+    "Liu R., Adler D.G." holds one name per piece; "Alnaes, R., Torgersen, S." and
+    "Chiu, Kenny, Clark, David M." hold surname/given pairs. Pairs are assumed when
+    pieces alternate surname-like and given-like text and there is evidence for it:
+    initials in the given parts, or mostly single-word surnames (a list of natural
+    "Given Surname" names has at least two words in nearly every piece).
+    """
+    pieces: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if pieces and _is_suffix(piece):
+            # "Flakes, Johnny H., III": the suffix belongs to the name before it.
+            pieces[-1] = f"{pieces[-1]}, {piece}"
+        elif piece:
+            pieces.append(piece)
+    if len(pieces) < 2 or all(_is_short_form(p) for p in pieces):
+        return pieces
+    paired = len(pieces) - len(pieces) % 2  # an odd last piece stays a name of its own
+    surnames = pieces[0:paired:2]
+    givens = pieces[1:paired:2]
+    if not all(_could_be_surname(s) for s in surnames) or not all(
+        _could_be_given(g) for g in givens
+    ):
+        return pieces
+    single_word = 2 * sum(
+        len([t for t in s.split() if t.lower() not in _PARTICLES]) == 1 for s in surnames
+    ) >= len(surnames)
+    initials = any(_trailing_initials(g.split()) for g in givens)
+    if not (pairs_expected or single_word or initials):
+        return pieces
+    names = [f"{s}, {g}" for s, g in zip(surnames, givens, strict=True)]
+    return names + pieces[paired:]
+
+
+def _names_around_and(text: str) -> list[str]:
+    """Split a list that joins its last name with "and" or "&"."""
+    parts = [p for p in _AND.split(text) if p.strip()]
+    if len(parts) > 1 and all("," in p for p in parts):
+        # "Gray, B. and Sisto, M.": every part holds inverted names.
+        return [n for p in parts for n in _comma_names(p, pairs_expected=True)]
+    if "," not in text and _is_group(text.split()):
+        # "National Institute for Health and Care Excellence" is one name.
+        return [text]
+    # "Benjamin Thomas Gray, Matthew Sisto and Renee Conley": natural order.
+    return [piece for part in parts for piece in part.split(",")]
+
+
+def split_author_list(raw: str) -> list[Author]:
+    """Split an author list into authors, whatever list style the source used.
+
+    Handles "Smith, J.; Doe, A." (semicolons, or one name a line), "Benjamin
+    Thomas Gray, Matthew Sisto and Renee Conley" (natural order with a final
+    "and"), "Gray, B. and Sisto, M.", "Liu R., Adler D.G." (comma list of short
+    inverted names), "Marx, Karl, Lindgren, Astrid" (comma-separated surname/given
+    pairs), a single "Mahon, Daryl" and Python list literals.
 
     Args:
         raw: The author line as written.
@@ -76,22 +273,14 @@ def split_author_list(raw: str) -> list[Author]:
     Returns:
         Authors in order; empty when the line holds no name.
     """
-    text = clean_line(raw)
+    # Escape sequences go first: their payload may hold the separators looked for here.
+    text = strip_controls(raw).strip()
     if not text:
         return []
-    if ";" in text:
-        return [parse_name(part) for part in text.split(";") if part.strip()]
-    parts = [p for p in _AND.split(text) if p and p.strip()]
-    names: list[str] = []
-    for part in parts:
-        pieces = [p.strip() for p in part.split(",") if p.strip()]
-        # "Surname, Given" (two pieces whose second looks like given names or
-        # initials) is one inverted name, not two names.
-        if len(parts) == 1 and len(pieces) == 2 and len(pieces[0].split()) == 1:
-            names.append(part)
-        else:
-            names.extend(pieces)
-    return [parse_name(n) for n in names if n]
+    items = separated_items(text)
+    if items is None:
+        items = _names_around_and(text) if _AND.search(text) else _comma_names(text)
+    return names_to_authors(items)
 
 
 def names_to_authors(names: list[str]) -> list[Author]:
@@ -105,7 +294,7 @@ def names_to_authors(names: list[str]) -> list[Author]:
     """
     out = []
     for raw in names:
-        author = parse_name(raw)
+        author = _parse_name_cached(raw.strip())
         if author.name:
             out.append(author)
     return out

@@ -16,50 +16,77 @@ import re
 from peerlit_tui.model import Section
 from peerlit_tui.text import clean_block, match_key
 
-#: (canonical key, display heading, accepted spellings reduced by `match_key`).
+#: (canonical key, display heading, accepted spellings reduced by `match_key`). Medical
+#: labels outside the seven Emerald headings follow the NLM structured-abstract
+#: categories ("Setting", "Participants" and "Study design" are methods).
 _HEADING_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("purpose", "Purpose", ("purpose", "purposes", "aim", "aims", "purposeofthispaper")),
+    (
+        "purpose",
+        "Purpose",
+        ("purpose", "purposes", "aim", "aims", "purposeofthispaper", "purposeofthestudy",
+         "purposeofstudy", "aimofthestudy", "aimsofthestudy", "aimofstudy", "aimofthisstudy"),
+    ),
     (
         "design",
         "Design/methodology/approach",
         ("designmethodologyapproach", "designmethodology", "methodologyapproach", "approach"),
     ),
-    ("findings", "Findings", ("findings", "finding")),
+    ("findings", "Findings", ("findings", "finding", "keyfindings", "mainfindings",
+                              "principalfindings")),
     (
         "limitations",
         "Research limitations/implications",
-        (
-            "researchlimitationsimplications",
-            "researchlimitations",
-            "limitationsimplications",
-            "limitations",
-            "researchimplications",
-        ),
+        ("researchlimitationsimplications", "researchlimitations", "limitationsimplications",
+         "limitations", "limitation", "researchimplications"),
     ),
-    ("implications", "Practical implications", ("practicalimplications", "practicalimplication")),
+    (
+        "implications",
+        "Practical implications",
+        ("practicalimplications", "practicalimplication", "implicationsforpractice",
+         "practiceimplications"),
+    ),
     ("social", "Social implications", ("socialimplications", "socialimplication")),
     ("originality", "Originality/value", ("originalityvalue", "originality", "value")),
-    ("background", "Background", ("background", "backgrounds", "context", "introduction")),
-    ("objective", "Objective", ("objective", "objectives", "objectivesandmethods")),
+    (
+        "background",
+        "Background",
+        ("background", "backgrounds", "context", "introduction", "backgroundandaims",
+         "backgroundaims", "backgroundandaim", "backgroundandpurpose", "backgroundpurpose",
+         "backgroundandobjectives", "backgroundandobjective", "backgroundobjectives",
+         "backgroundobjective", "rationale", "importance"),
+    ),
+    (
+        "objective",
+        "Objective",
+        ("objective", "objectives", "objectivesandmethods", "objectiveandmethods",
+         "aimsandobjectives", "aimandobjectives", "studyobjective", "studyobjectives"),
+    ),
     (
         "methods",
         "Methods",
-        (
-            "methods",
-            "method",
-            "methodology",
-            "materialsandmethods",
-            "methodsandresults",
-            "designandmethods",
-        ),
+        ("methods", "method", "methodology", "materialsandmethods", "materialandmethods",
+         "methodsandmaterials", "patientsandmethods", "subjectsandmethods",
+         "participantsandmethods", "methodsandresults", "designandmethods", "methodsdesign",
+         "studydesign", "designofstudy", "designandsetting", "designsettingandparticipants",
+         "designsettingparticipants", "setting", "settings", "participants", "patients",
+         "subjects", "intervention", "interventions", "measurements", "mainoutcomemeasures",
+         "mainoutcomemeasure", "mainoutcomesandmeasures", "outcomemeasures", "datasources",
+         "searchstrategy", "searchmethods", "selectioncriteria", "studyselection",
+         "dataextraction", "datacollectionandanalysis", "reviewmethods"),
     ),
-    ("results", "Results", ("results", "result")),
+    (
+        "results",
+        "Results",
+        ("results", "result", "mainresults", "keyresults", "measurementsandmainresults",
+         "measurementsandresults", "datasynthesis"),
+    ),
     (
         "conclusions",
         "Conclusions",
-        ("conclusion", "conclusions", "conclusionsandrelevance", "interpretation"),
+        ("conclusion", "conclusions", "conclusionsandrelevance", "interpretation", "discussion",
+         "discussionandconclusions", "discussionandconclusion", "conclusionsandimplications"),
     ),
-)
+)  # fmt: skip
 
 _BY_SPELLING: dict[str, tuple[str, str]] = {
     spelling: (key, display) for key, display, spellings in _HEADING_TABLE for spelling in spellings
@@ -139,19 +166,58 @@ def _display_for_label(label: str) -> str:
     return label.capitalize() if label.isupper() else label
 
 
-# Cheap pre-check for inline splitting: a known heading word followed by a colon or a
-# spaced dash. Most abstracts are unstructured, and this one C-level scan spares them
-# the label regex, which has to try every position of the text.
-_INLINE_HINT = re.compile(
-    r"(?i)\b(?:background|objectives?|aims?|purpose|methods?|methodology|results?|findings|"
-    r"conclusions?|design|originality|limitations|implications|context|interpretation)"
-    r"\s*(?::|\s[\u2013\u2014\u0096-]\s)"
-)
+# What can end an inline heading: a colon, or a dash with white space on both sides.
+_SEPARATOR_CANDIDATE = re.compile(r"[:\u2013\u2014\u0096-]")
+# The longest label `_INLINE` accepts, and what can stand right before one.
+_LABEL_WINDOW = 61
+_SENTENCE_ENDS = ".!?)]"
+
+
+def _may_be_structured(text: str) -> bool:
+    """Cheap test that `split_abstract` could find headings in the text.
+
+    Heading lines need a line break or a text that is itself short. Inline headings
+    need two separators (a colon or a spaced dash), one of them right after a known
+    heading that starts the text or a sentence. Most abstracts fail that test early
+    on single-character searches, and skipping the splitters for them is what keeps
+    large files fast: the label pattern has to be tried at every position of the
+    text. The test only ever says True too often, never too rarely.
+    """
+    if len(text) <= 60 or "\n" in text or "\r" in text:
+        return True
+    if (text[0].isspace() or text[-1].isspace()) and len(text.strip()) <= 60:
+        return True
+    # Every white-space character but the plain space is unprintable, so a text that
+    # is printable can hold a spaced hyphen only as " - ".
+    dash = (
+        "\u2013" in text
+        or "\u2014" in text
+        or "\u0096" in text
+        or ("-" in text and (" - " in text or not text.isprintable()))
+    )
+    if not dash and text.count(":") < 2:
+        return False
+    separators = []
+    for found in _SEPARATOR_CANDIDATE.finditer(text):
+        at = found.start()
+        if text[at] == ":" or (
+            0 < at < len(text) - 1 and text[at - 1].isspace() and text[at + 1].isspace()
+        ):
+            separators.append(at)
+    if len(separators) < 2:
+        return False
+    for at in separators:
+        end = at
+        while end > 0 and text[end - 1].isspace():  # `_INLINE` allows space before the separator
+            end -= 1
+        segment = text[max(0, end - _LABEL_WINDOW) : end]
+        cut = max(segment.rfind(ch) for ch in _SENTENCE_ENDS)
+        if recognise_heading(segment[cut + 1 :].strip(), inline=True):
+            return True
+    return False
 
 
 def _split_inline(text: str) -> list[Section] | None:
-    if not _INLINE_HINT.search(text):
-        return None
     matches = []
     known = 0
     for match in _INLINE.finditer(text):
@@ -176,12 +242,26 @@ def _split_inline(text: str) -> list[Section] | None:
     return [s for s in sections if s.text]
 
 
+def _clean_unstructured(text: str) -> str:
+    """`clean_block` for an abstract without headings, skipping the work when it is clean.
+
+    Nearly every abstract is one printable line without doubled or edge spaces, which
+    `clean_block` returns unchanged: printable text holds no control character, no
+    line break and no white space but the plain space. Cleaning would otherwise be
+    the costliest step of reading such an abstract.
+    """
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
+    return clean_block(text)
+
+
 def split_abstract(text: str) -> list[Section]:
     """Split an abstract into ordered sections.
 
     Headings on their own line are tried first (Emerald pages, Emerald CSV), then
     inline labels ("BACKGROUND: ..."). Inline splitting needs at least two labels,
     one of them a known heading, so prose like "Results: see below" stays whole.
+    Abstracts that a cheap test shows to have neither are not handed to the splitters.
 
     Args:
         text: Raw abstract text (controls may still be present; it is cleaned here).
@@ -190,14 +270,15 @@ def split_abstract(text: str) -> list[Section]:
         Sections in source order; one section with an empty heading when the
         abstract is unstructured; an empty list when the text is blank.
     """
-    if not text or not text.strip():
+    if not text or text.isspace():
         return []
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    for splitter in (_split_on_heading_lines, _split_inline):
-        sections = splitter(normalised)
-        if sections:
-            return sections
-    body = clean_block(normalised)
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    if _may_be_structured(normalised):
+        for splitter in (_split_on_heading_lines, _split_inline):
+            sections = splitter(normalised)
+            if sections:
+                return sections
+    body = _clean_unstructured(normalised)
     return [Section(heading="", text=body, key="")] if body else []
 
 

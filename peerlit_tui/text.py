@@ -39,7 +39,6 @@ _C1_TABLE = str.maketrans({chr(cp): ch for cp, ch in _C1_REPAIR.items()})
 # What remains forbidden after repair: C0 except TAB/LF, DEL, C1, and the bidi
 # embedding/override/isolate controls that can reorder text on screen.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_ANY_WHITESPACE = re.compile(r"\s+")
 _C1 = re.compile(r"[\x80-\x9f]")
 _NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -80,7 +79,8 @@ def clean_line(text: str | None) -> str:
     """
     if not text:
         return ""
-    return _ANY_WHITESPACE.sub(" ", strip_controls(text)).strip()
+    # str.split() splits on the same Unicode whitespace as \s and is several times faster.
+    return " ".join(strip_controls(text).split())
 
 
 def clean_block(text: str | None) -> str:
@@ -98,7 +98,7 @@ def clean_block(text: str | None) -> str:
         return ""
     text = strip_controls(text)
     paragraphs = _PARAGRAPH_BREAK.split(text)
-    out = [_ANY_WHITESPACE.sub(" ", p).strip() for p in paragraphs]
+    out = [" ".join(p.split()) for p in paragraphs]
     return "\n\n".join(p for p in out if p)
 
 

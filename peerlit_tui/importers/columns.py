@@ -17,11 +17,11 @@ from operator import itemgetter
 from typing import cast
 from urllib.parse import unquote
 
+from peerlit_tui.authors import list_items
 from peerlit_tui.importers.base import FileFormatError
 from peerlit_tui.importers.cell_values import (
     abstract_sections,
     find_year,
-    list_items,
     parse_date,
     parse_embase_source,
     record_type,

@@ -8,8 +8,10 @@ be read becomes a `FileResult` with an `error`, a bad record becomes an issue.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,6 +177,28 @@ def _check(parsed: Parsed, result: FileResult, provenance: Provenance) -> None:
     result.records.append(record)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block, then restore its state.
+
+    Importers allocate millions of small objects (records, authors, sections,
+    strings) and create no reference cycles, yet every allocation counts toward the
+    collector's thresholds, so it traverses the ever larger heap of records again
+    and again: a quarter to a third of the time of reading a large file. Reference
+    counting still frees everything that is no longer used while the collector is
+    paused. The pause is process-wide (the collector is not per thread), so it is
+    kept to the parse loop, and the collector is enabled again only if it was
+    enabled before, so blocks may nest.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def choose_format(source: SourceFile, forced: str | None) -> Format:
     """Return the forced format, or the sniffed one.
 
@@ -239,15 +263,16 @@ def read_file(
     last_line = 0
     total_lines = source.text.count("\n") + 1 if source.text else 0
     try:
-        for count, parsed in enumerate(fmt.parse(source), 1):
-            last_line = parsed.line
-            if on_progress is not None and count % 1000 == 0:
-                on_progress(last_line, total_lines)
-            with_line = Provenance(
-                provenance.file, provenance.format, provenance.database,
-                provenance.imported_at, parsed.line,
-            )  # fmt: skip
-            _check(parsed, result, with_line)
+        with gc_paused():
+            for count, parsed in enumerate(fmt.parse(source), 1):
+                last_line = parsed.line
+                if on_progress is not None and count % 1000 == 0:
+                    on_progress(last_line, total_lines)
+                with_line = Provenance(
+                    provenance.file, provenance.format, provenance.database,
+                    provenance.imported_at, parsed.line,
+                )  # fmt: skip
+                _check(parsed, result, with_line)
     except FileFormatError as exc:
         if not result.records:
             result.error = str(exc) + (f" (line {exc.line})" if exc.line else "")

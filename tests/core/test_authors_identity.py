@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerlit_tui.authors import parse_name, split_author_list
+from peerlit_tui.authors import list_items, names_to_authors, parse_name, split_author_list
 from peerlit_tui.identity import duplicate_key, normalise_doi, record_id
 from peerlit_tui.model import Author, Record
 
@@ -48,6 +48,114 @@ def test_comma_separated_short_inverted_list() -> None:
 def test_single_inverted_name_is_not_split_in_two() -> None:
     authors = split_author_list("Mahon, Daryl")
     assert [(a.family, a.given) for a in authors] == [("Mahon", "Daryl")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Marx, Karl, Lindgren, Astrid", [("Marx", "Karl", True), ("Lindgren", "Astrid", True)]),
+        ("Alnaes, R., Torgersen, S.", [("Alnaes", "R.", True), ("Torgersen", "S.", True)]),
+        ("Gray, B. and Sisto, M.", [("Gray", "B.", True), ("Sisto", "M.", True)]),
+        ("Gray, B., and Sisto, M.", [("Gray", "B.", True), ("Sisto", "M.", True)]),
+        ("Gray, B. & Sisto, M.", [("Gray", "B.", True), ("Sisto", "M.", True)]),
+        ("Liu R., Adler D.G.", [("Liu", "R.", True), ("Adler", "D.G.", True)]),
+        ("Whistler R.L., Lake W.C.", [("Whistler", "R.L.", True), ("Lake", "W.C.", True)]),
+        ("Quintanilla-Dieck L., Van der Berg J. A.",
+         [("Quintanilla-Dieck", "L.", True), ("Van der Berg", "J. A.", True)]),
+        ("Smith, J.; Doe, A.", [("Smith", "J.", True), ("Doe", "A.", True)]),
+        (
+            "Chiu, Kenny, Clark, David M., Leigh, Eleanor",
+            [("Chiu", "Kenny", True), ("Clark", "David M.", True), ("Leigh", "Eleanor", True)],
+        ),
+        ("Erdogan Kaya, Ayse, Yazici, Esra",
+         [("Erdogan Kaya", "Ayse", True), ("Yazici", "Esra", True)]),
+        ("John Smith, Jane Doe", [("Smith", "John", False), ("Doe", "Jane", False)]),
+        ("Ann Lee, Bob Roe, and Cy Poe", [("Lee", "Ann", False), ("Roe", "Bob", False),
+                                          ("Poe", "Cy", False)]),
+        ("R. L. Whistler and W. C. Lake", [("Whistler", "R. L.", False), ("Lake", "W. C.", False)]),
+        ("E J Reimer; F M van den Heuvel",
+         [("Reimer", "E J", False), ("van den Heuvel", "F M", False)]),
+        ("Gray, Benjamin\nSisto, Matthew",
+         [("Gray", "Benjamin", True), ("Sisto", "Matthew", True)]),
+        ("['Marx, Karl', 'Lindgren, Astrid']",
+         [("Marx", "Karl", True), ("Lindgren", "Astrid", True)]),
+        ("[]", []),
+        ("Yagai, Tsuyoshi (7003612345); Smith, John (57190000001)",
+         [("Yagai", "Tsuyoshi", True), ("Smith", "John", True)]),
+        ("Smith, Jr.", [("Smith, Jr.", "", True)]),
+        ("Flakes, Johnny H., III", [("Flakes", "Johnny H., III", True)]),
+        ("R. P. Swenson, Jr., G. Heusch", [("Swenson", "R. P.", False), ("Heusch", "G.", False)]),
+        ("A Gray; P Clarke; UKPDS Group",
+         [("Gray", "A", False), ("Clarke", "P", False), ("UKPDS Group", "", False)]),
+        ("Smith J, Jones A, WHO Study Group",
+         [("Smith", "J", True), ("Jones", "A", True), ("WHO Study Group", "", False)]),
+        ("National Institute for Health and Care Excellence",
+         [("National Institute for Health and Care Excellence", "", False)]),
+        ("  ;  ", []),
+    ],
+)  # fmt: skip
+def test_split_author_list_reads_every_list_style(
+    raw: str, expected: list[tuple[str, str, bool]]
+) -> None:
+    assert [(a.family, a.given, a.inverted) for a in split_author_list(raw)] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Van der Berg J. A.", ("Van der Berg", "J. A.", True)),
+        ("Nides M A", ("Nides", "M A", True)),
+        ("Quintanilla Dieck L.", ("Quintanilla Dieck", "L.", True)),
+        ("Smith JA", ("Smith", "JA", True)),
+        ("GRAY B T", ("GRAY", "B T", True)),
+        ("R. L. Whistler", ("Whistler", "R. L.", False)),
+        ("J.-P. Sartre", ("Sartre", "J.-P.", False)),
+        ("Martin Luther King Jr.", ("King", "Martin Luther", False)),
+        ("Smith, Jr.", ("Smith, Jr.", "", True)),
+        ("John Smith, Jr.", ("Smith", "John", False)),
+        ("Yagai, Tsuyoshi (7003612345)", ("Yagai", "Tsuyoshi", True)),
+        ("Madonna", ("Madonna", "", False)),
+        ("Scandinavian Simvastatin Survival Study Group",
+         ("Scandinavian Simvastatin Survival Study Group", "", False)),
+        ("American Diabetes Association", ("American Diabetes Association", "", False)),
+        ("  Gray,\tBenjamin  ", ("Gray", "Benjamin", True)),
+    ],
+)  # fmt: skip
+def test_parse_name_shapes(raw: str, expected: tuple[str, str, bool]) -> None:
+    author = parse_name(raw)
+    assert (author.family, author.given, author.inverted) == expected
+
+
+def test_author_id_is_dropped_from_the_name() -> None:
+    assert parse_name("Yagai, Tsuyoshi (7003612345)").name == "Yagai, Tsuyoshi"
+    # A short number in brackets is not a Scopus id and stays.
+    assert parse_name("Smith (123)").name == "Smith (123)"
+
+
+def test_escape_sequence_payload_does_not_split_the_list() -> None:
+    authors = split_author_list("Jane Doe\x1b]52;c;SGVsbG8=\x07, Bob Jones")
+    assert [a.name for a in authors] == ["Jane Doe", "Bob Jones"]
+
+
+def test_names_to_authors_drops_blanks_and_keeps_order() -> None:
+    authors = names_to_authors(["Gray, B.", "  ", "Sisto M", "(7003612345)"])
+    assert [(a.family, a.given) for a in authors] == [("Gray", "B."), ("Sisto", "M")]
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("['a', 'b ', '  ']", ["a", "b "]),
+        ('["Marx, Karl"]', ["Marx, Karl"]),
+        ("[]", []),
+        ("[1, 2]", None),
+        ("['a', 1]", None),
+        ("['unclosed]", None),
+        ("Smith, J.", None),
+    ],
+)
+def test_list_items(text: str, items: list[str] | None) -> None:
+    assert list_items(text) == items
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from peerlit_tui import sections
 from peerlit_tui.sections import recognise_heading, sections_from_pairs, split_abstract
+from peerlit_tui.text import clean_block
 
 
 @pytest.mark.parametrize(
@@ -93,3 +97,98 @@ def test_sections_from_pairs_fills_keys_and_drops_blank_sections() -> None:
         ("Purpose", "purpose", "a"),
         ("Other", "", "b"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Background and aims", "background"),
+        ("BACKGROUND & AIMS", "background"),
+        ("Background/objectives", "background"),
+        ("Aims and objectives", "objective"),
+        ("Objective and methods", "objective"),
+        ("Aim of the study", "purpose"),
+        ("Material and methods", "methods"),
+        ("Patients and methods", "methods"),
+        ("Study design", "methods"),
+        ("Setting", "methods"),
+        ("Participants", "methods"),
+        ("Main outcome measures", "methods"),
+        ("Main results", "results"),
+        ("Principal findings", "findings"),
+        ("Discussion", "conclusions"),
+        ("Implications for practice", "implications"),
+    ],
+)
+def test_medical_heading_spellings(text: str, key: str) -> None:
+    found = recognise_heading(text, inline=True)
+    assert found is not None and found[0] == key
+
+
+def test_ambiguous_design_label_has_no_key() -> None:
+    # "Design" is the study design in medical abstracts but Emerald's
+    # Design/methodology/approach elsewhere; it stays a heading without a key.
+    sections = split_abstract("DESIGN: A trial. SETTING: Two wards. RESULTS: Fewer falls.")
+    assert [(s.heading, s.key) for s in sections] == [
+        ("Design", ""),
+        ("Setting", "methods"),
+        ("Results", "results"),
+    ]
+
+
+def test_long_unstructured_abstract_is_cleaned_into_one_section() -> None:
+    text = "We studied  peer support:\tratios 1:2 and 2:3 - or more.\x07 " * 5
+    (section,) = split_abstract(text)
+    assert section.heading == ""
+    assert "  " not in section.text and "\t" not in section.text and "\x07" not in section.text
+
+
+def test_padded_lone_heading_is_still_read_as_a_heading() -> None:
+    assert [(s.heading, s.key) for s in split_abstract(" " * 80 + "Results" + " " * 80)] == [
+        ("Results", "results")
+    ]
+
+
+_LABELS = st.sampled_from(
+    ["Background", "BACKGROUND", "Purpose", "Methods", "Setting", "Aims and objectives",
+     "Design/methodology/approach", "Originality/value", "Value", "Results", "Findings",
+     "Conclusions", "Purpose of this paper", "Trial registration", "DESIGN", "Note", "x"]
+)  # fmt: skip
+_SEPARATORS = st.sampled_from([": ", ":", " - ", " \u2013 ", "\u2014", "\t-\t", "\u00a0-\u00a0",
+                               " \u0096 ", "  :  ", "-", " ? "])  # fmt: skip
+_PROSE = st.sampled_from(
+    ["We did things", "Rates rose (p < 0.05)", "e.g. peer support", "It works!", "[1] and more",
+     "a" * 70, "Many people took part in the study for a long time"]
+)  # fmt: skip
+_ENDS = st.sampled_from([". ", "! ", ") ", "] ", "? ", " ", ".", "\n", ".   "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LABELS, _SEPARATORS, _PROSE, _ENDS), min_size=1, max_size=5))
+def test_pre_check_never_hides_a_structure_the_splitters_would_find(
+    parts: list[tuple[str, str, str, str]],
+) -> None:
+    text = "".join(label + sep + prose + end for label, sep, prose, end in parts)
+    checked = split_abstract(text)
+    original = sections._may_be_structured
+    sections._may_be_structured = lambda _text: True
+    try:
+        unchecked = split_abstract(text)
+    finally:
+        sections._may_be_structured = original
+    assert checked == unchecked
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "B", " ", "  ", "\t", "\n", "\r", "\x07", "\x1b[1m", "\x96", "\u00a0",
+             "\u202e", "\u2028", "\u200b", "é", ":", "-", "."]
+        ),
+        min_size=1,
+    )
+)  # fmt: skip
+def test_fast_unstructured_cleaning_matches_clean_block(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert sections._clean_unstructured(text) == clean_block(text)

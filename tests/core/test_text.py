@@ -81,3 +81,12 @@ def test_fast_fold_equals_whole_text_decomposition(text: str) -> None:
     from peerlit_tui.text import _fold_run
 
     assert fold(text) == _fold_run(text)
+
+
+@given(st.text())
+def test_whitespace_collapsing_matches_the_regex_definition(text: str) -> None:
+    import re
+
+    from peerlit_tui.text import strip_controls
+
+    assert clean_line(text) == re.sub(r"\s+", " ", strip_controls(text)).strip()

@@ -181,7 +181,7 @@ def test_continuation_lines_keywords_and_abstract_paragraphs() -> None:
     record = parsed.record
     assert record is not None
     assert record.keywords == ["Adolescent", "Adult", "*Chelating Agents/ae [Adverse Effects]"]
-    assert [s.key for s in record.abstract] == ["", "methods", "results"]
+    assert [s.key for s in record.abstract] == ["background", "methods", "results"]
     assert record.abstract[0].heading == "Background and aims"
     assert parsed.issues == []
 
