@@ -92,8 +92,12 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     if not paths:
         raise CliError("no files to import in " + ", ".join(args.paths))
     summary = import_into(ctx.library(), paths, args, ctx)
+    # Annotations carried by a peerlit export come back with it (one undo step).
+    from peerlit_tui.cli import output_commands as out
+
+    restored = out.restore_imported_annotations(summary, ctx)
     if args.json:
-        ctx.emit_json(summary.to_json())
+        ctx.emit_json(out.with_restored(summary.to_json(), restored))
         return summary.exit_code
     for f in summary.files:
         if f.error:
@@ -115,6 +119,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             f"{totals['already_present']} already present, "
             f"{totals['duplicates_linked']} duplicates linked, {totals['skipped']} skipped"
         )
+    for line in out.restored_lines(restored):
+        ctx.print(line)
     return summary.exit_code
 
 

@@ -48,9 +48,9 @@ from peerlit_tui.services.search_eval import (
     Evaluator,
     FoldedColumns,
     Marks,
-    fold,
 )
 from peerlit_tui.services.search_store import SearchStore
+from peerlit_tui.text import fold
 
 if TYPE_CHECKING:
     from peerlit_tui.services.library import Library

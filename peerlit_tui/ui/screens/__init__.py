@@ -1,0 +1,1 @@
+"""Screens of the app: the main screen and the modal dialogs pushed over it."""

@@ -1,0 +1,1 @@
+"""Widgets of the main screen; each owns its part of the screen and reports with messages."""

@@ -1,0 +1,502 @@
+"""The detail pane: one record's metadata and its abstract as collapsible sections.
+
+Updating the pane is on the hot path of browsing (it follows the list cursor), so it
+is built for cheap swaps:
+
+* the pane keeps a pool of section widgets mounted and updates them in place; a record
+  with more sections than any before it grows the pool, one with fewer hides the rest;
+* a section is a focusable heading line plus one `Static` body whose `display` is
+  toggled, which costs about a third of Textual's `Collapsible` per swap; heading and
+  body sit directly in the pane, as a container per section would add an arrange pass;
+* metadata is one `Static` of `Content`, not a grid of labels.
+
+Which sections are collapsed is remembered by section key across records, so a
+reader who only wants Findings collapses the others once and sees only Findings.
+
+Keys: Enter/Space on a focused heading (or `z` anywhere in the pane) toggles a
+section, `-` collapses all, `+` expands all, `}`/`{` move between sections (Tab
+works too), and the arrows, `j`/`k`, PgUp/PgDn and Home/End scroll.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from peerlit_tui.model import Record, Section
+from peerlit_tui.text import fold
+from peerlit_tui.ui.text_render import highlighted_content, safe_content, safe_line
+
+#: Component class of highlighted query terms.
+HIGHLIGHT = ".detail-pane--highlight"
+#: Field labels in the metadata block are padded to this width.
+LABEL_WIDTH = 10
+#: Authors shown before the list is cut short with "… and N more".
+MAX_AUTHORS_SHOWN = 40
+#: Markers of a collapsed and an expanded section heading.
+COLLAPSED_MARK = "▶"
+EXPANDED_MARK = "▼"
+
+
+def section_key(section: Section) -> str:
+    """The key under which a section's collapsed state is remembered.
+
+    Args:
+        section: An abstract section.
+
+    Returns:
+        The canonical key ("findings"), else the folded heading, else "abstract"
+        for an unstructured abstract.
+    """
+    return section.key or fold(safe_line(section.heading)).strip() or "abstract"
+
+
+class SectionBody(Static):
+    """The text of one abstract section, hidden while its section is collapsed."""
+
+    DEFAULT_CSS = """
+    SectionBody { width: 1fr; height: auto; padding-left: 2; }
+    """
+    """Body text is indented under its heading."""
+
+
+class AbstractSection(Static, can_focus=True):
+    """The focusable heading line of one abstract section; it owns the section's body.
+
+    Heading and body are siblings directly inside the pane rather than children of a
+    container: every container level costs an arrange pass on each record swap.
+    The widget is reused for different records' sections; `show` replaces its contents.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter,space",
+            "toggle_section",
+            "Toggle section",
+            id="detail.toggle_section",
+            tooltip="Collapse or expand this abstract section",
+        ),
+    ]
+    """Keys of a focused section heading."""
+
+    DEFAULT_CSS = """
+    AbstractSection {
+        width: 1fr;
+        height: auto;
+        margin-top: 1;
+        text-style: bold;
+        color: $text-primary;
+        &:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
+        &:hover { background: $boost; }
+    }
+    """
+    """A heading reads as a heading and shows clearly when it has focus."""
+
+    class ToggleRequested(Message):
+        """The user asked to collapse or expand this section."""
+
+        def __init__(self, section: AbstractSection) -> None:
+            self.section = section
+            """The section to toggle."""
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = SectionBody()
+        """The section text, mounted right after this heading."""
+        self.key = ""
+        """Key of the section shown (see `section_key`)."""
+        self.collapsed = False
+        """True while the body is hidden."""
+        self._label = Content()
+        self._words = 0
+
+    def show(self, key: str, label: Content, body: Content, *, collapsed: bool) -> None:
+        """Show a section in this widget.
+
+        Args:
+            key: The section's key.
+            label: Heading text (already safe).
+            body: Body text (already safe).
+            collapsed: Whether the body starts hidden.
+        """
+        self.key = key
+        self._label = label
+        self._words = len(body.plain.split())
+        self.body.update(body)
+        self.set_collapsed(collapsed, force=True)
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide the heading and its body (unused pool entries are hidden).
+
+        Args:
+            visible: False to hide both.
+        """
+        self.display = visible
+        self.body.display = visible and not self.collapsed
+
+    def set_collapsed(self, collapsed: bool, *, force: bool = False) -> None:
+        """Hide or show the body and update the heading's marker.
+
+        Args:
+            collapsed: True to hide the body.
+            force: Repaint the heading even when the state is unchanged.
+        """
+        if collapsed == self.collapsed and not force:
+            return
+        self.collapsed = collapsed
+        self.body.display = not collapsed
+        self.set_class(collapsed, "-collapsed")
+        if collapsed:
+            words = f"  · {self._words} words" if self._words else ""
+            heading = Content.assemble(f"{COLLAPSED_MARK} ", self._label, (words, "dim"))
+        else:
+            heading = Content.assemble(f"{EXPANDED_MARK} ", self._label)
+        self.update(heading)
+
+    def action_toggle_section(self) -> None:
+        """Ask the pane to flip this section (the pane remembers the state by key)."""
+        self.post_message(self.ToggleRequested(self))
+
+    def on_click(self) -> None:
+        """Toggle on a mouse click too."""
+        self.action_toggle_section()
+
+
+_TOOLTIPS = {
+    "toggle_current": "Collapse or expand the focused abstract section",
+    "collapse_all": "Collapse every abstract section (remembered across records)",
+    "expand_all": "Expand every abstract section",
+    "next_section": "Move to the next abstract section",
+    "previous_section": "Move to the previous abstract section",
+    "scroll_down": "Scroll the detail pane down one line",
+    "scroll_up": "Scroll the detail pane up one line",
+}
+
+
+def _key(key: str, action: str, description: str, ident: str, *, show: bool = True) -> Binding:
+    return Binding(
+        key, action, description, show=show, id=f"detail.{ident}", tooltip=_TOOLTIPS[ident]
+    )
+
+
+class DetailPane(VerticalScroll):
+    """Metadata and the abstract of one record, with collapsible abstract sections.
+
+    Args:
+        collapsed: Section keys to start collapsed (for instance restored from settings).
+        id: Widget id.
+        classes: CSS classes.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _key("z", "toggle_section", "Toggle section", "toggle_current", show=False),
+        _key("minus", "collapse_all", "Collapse all", "collapse_all"),
+        _key("plus,equals_sign", "expand_all", "Expand all", "expand_all"),
+        _key("right_curly_bracket", "next_section", "Next section", "next_section"),
+        _key("left_curly_bracket", "previous_section", "Previous section", "previous_section"),
+        _key("j", "scroll_down", "Scroll down", "scroll_down", show=False),
+        _key("k", "scroll_up", "Scroll up", "scroll_up", show=False),
+    ]
+    """Section and scrolling keys; arrows, PgUp/PgDn and Home/End scroll as usual."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail-pane--highlight",
+        "detail-pane--label",
+        "detail-pane--title",
+        "detail-pane--derived",
+        "detail-pane--muted",
+    }
+    """Styles of query matches, field labels, the title, the derived-title mark and
+    secondary text."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        height: 1fr;
+        padding: 0 1;
+        & > #detail-title { width: 1fr; height: auto; }
+        & > #detail-meta { width: 1fr; height: auto; margin-top: 1; }
+        & > #detail-no-abstract { margin-top: 1; }
+        & .detail-pane--highlight { background: $warning-muted; color: $text; text-style: bold; }
+        & .detail-pane--label { color: $text-muted; }
+        & .detail-pane--title { text-style: bold; color: $text; }
+        & .detail-pane--derived { text-style: italic; color: $text-muted; }
+        & .detail-pane--muted { color: $text-muted; }
+    }
+    """
+    """Intrinsic look; layout within the screen belongs to the app stylesheet."""
+
+    class CollapsedChanged(Message):
+        """The set of collapsed section keys changed (for saving it between runs)."""
+
+        def __init__(self, keys: frozenset[str]) -> None:
+            self.keys = keys
+            """Keys of the sections now collapsed."""
+            super().__init__()
+
+    def __init__(
+        self,
+        *,
+        collapsed: Iterable[str] = (),
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._collapsed_keys: set[str] = set(collapsed)
+        self._title = Static(id="detail-title")
+        self._meta = Static(id="detail-meta")
+        self._no_abstract = Static(
+            safe_content("No abstract.", ".detail-pane--muted"), id="detail-no-abstract"
+        )
+        self._sections: list[AbstractSection] = []
+        self._record: Record | None = None
+
+    # -- public API ---------------------------------------------------------------
+
+    @property
+    def record(self) -> Record | None:
+        """The record shown, or None."""
+        return self._record
+
+    @property
+    def collapsed_keys(self) -> frozenset[str]:
+        """Keys of the sections the reader has collapsed."""
+        return frozenset(self._collapsed_keys)
+
+    @property
+    def section_widgets(self) -> list[AbstractSection]:
+        """The section widgets showing the current record's sections, in order."""
+        count = len(self._record.abstract) if self._record is not None else 0
+        return self._sections[:count]
+
+    def compose(self) -> Iterable[Static]:
+        """Yield the title and metadata block; section widgets are mounted on demand."""
+        yield self._title
+        yield self._meta
+        yield self._no_abstract
+
+    def on_mount(self) -> None:
+        """Start with the empty state unless a record was given before mounting."""
+        if self._record is None:
+            self.show_record(None)
+
+    def show_record(
+        self,
+        record: Record | None,
+        *,
+        duplicates: Sequence[dict[str, str]] | None = None,
+        highlights: Sequence[re.Pattern[str]] = (),
+    ) -> None:
+        """Show `record`, updating the mounted widgets in place.
+
+        Args:
+            record: The record, or None to show an empty pane.
+            duplicates: Links to likely duplicates (`Library.duplicates_of`).
+            highlights: Compiled patterns of the active query's terms.
+        """
+        same_record = (
+            record is not None and self._record is not None and record.id == self._record.id
+        )
+        self._record = record
+        if record is None:
+            self._title.update(safe_content("No record selected.", ".detail-pane--muted"))
+            self._meta.display = False
+            self._no_abstract.display = False
+            self._show_sections([], highlights)
+            return
+        self._title.update(self._title_content(record, highlights))
+        self._meta.update(self._meta_content(record, duplicates or (), highlights))
+        self._meta.display = True
+        self._no_abstract.display = not record.abstract
+        self._show_sections(record.abstract, highlights)
+        if not same_record:
+            # A refresh of the same record (after an annotation change) keeps the reader's place.
+            self.scroll_home(animate=False, immediate=True)
+
+    # -- building content ---------------------------------------------------------
+
+    @staticmethod
+    def _title_content(record: Record, highlights: Sequence[re.Pattern[str]]) -> Content:
+        title = highlighted_content(
+            safe_line(record.title) or "(untitled)",
+            highlights,
+            HIGHLIGHT,
+            base_style=".detail-pane--derived" if record.title_derived else ".detail-pane--title",
+        )
+        if not record.title_derived:
+            return title
+        return Content.assemble(
+            ("≈ ", ".detail-pane--derived"),
+            title,
+            ("\n(title derived from the abstract)", ".detail-pane--muted"),
+        )
+
+    def _meta_content(
+        self,
+        record: Record,
+        duplicates: Sequence[dict[str, str]],
+        highlights: Sequence[re.Pattern[str]],
+    ) -> Content:
+        lines: list[Content] = []
+
+        def add(label: str, value: str, *, highlight: bool = False) -> None:
+            value = safe_line(value)
+            if not value:
+                return
+            body = (
+                highlighted_content(value, highlights, HIGHLIGHT) if highlight else Content(value)
+            )
+            lines.append(Content.assemble((label.ljust(LABEL_WIDTH), ".detail-pane--label"), body))
+
+        names = [a.name or a.family for a in record.authors[:MAX_AUTHORS_SHOWN]]
+        more = len(record.authors) - MAX_AUTHORS_SHOWN
+        authors = "; ".join(names) + (f"; … and {more} more" if more > 0 else "")
+        add("Authors", authors, highlight=True)
+        add("Date", record.date or (str(record.year) if record.year else ""))
+        add("Source", _container_line(record), highlight=True)
+        add("Type", record.type + (f" ({record.type_detail})" if record.type_detail else ""))
+        add("Publisher", record.publisher)
+        add("ISSN", record.issn)
+        add("ISBN", record.isbn)
+        add("DOI", record.doi, highlight=True)
+        add("URL", record.url)
+        add("Keywords", "; ".join(record.keywords), highlight=True)
+        add("Language", record.language)
+        if record.listing_count is not None:
+            add("Listing", str(record.listing_count))
+        for provenance in record.sources:
+            where = PurePath(provenance.file).name if provenance.file else provenance.format
+            details = ", ".join(
+                part
+                for part in (
+                    provenance.database,
+                    f"line {provenance.line}" if provenance.line else "",
+                )
+                if part
+            )
+            add("From", f"{where} ({details})" if details else where)
+        for link in duplicates:
+            reason = ", ".join(p for p in (link.get("reason", ""), link.get("status", "")) if p)
+            ident = link.get("id", "")
+            add("Duplicate", f"{ident} ({reason})" if reason else ident)
+        add("Id", record.id)
+        if record.teaser and not record.abstract:
+            add("Teaser", record.teaser, highlight=True)
+        return Content("\n").join(lines)
+
+    def _show_sections(
+        self, sections: Sequence[Section], highlights: Sequence[re.Pattern[str]]
+    ) -> None:
+        while len(self._sections) < len(sections):
+            widget = AbstractSection()
+            self._sections.append(widget)
+            self.mount(widget, widget.body)
+        for widget, section in zip(self._sections, sections, strict=False):
+            key = section_key(section)
+            label = highlighted_content(
+                safe_line(section.heading) or "Abstract", highlights, HIGHLIGHT
+            )
+            body = highlighted_content(section.text, highlights, HIGHLIGHT)
+            widget.show(key, label, body, collapsed=key in self._collapsed_keys)
+            widget.set_visible(True)
+        for widget in self._sections[len(sections) :]:
+            if widget.display:
+                if widget.has_focus:
+                    self.focus()
+                widget.set_visible(False)
+
+    # -- actions ------------------------------------------------------------------
+
+    def on_abstract_section_toggle_requested(
+        self, message: AbstractSection.ToggleRequested
+    ) -> None:
+        """Flip one section and remember its state by key."""
+        message.stop()
+        self._set_collapsed(message.section, not message.section.collapsed)
+
+    def _set_collapsed(self, widget: AbstractSection, collapsed: bool) -> None:
+        if collapsed:
+            self._collapsed_keys.add(widget.key)
+        else:
+            self._collapsed_keys.discard(widget.key)
+        # Sections sharing a key (two untitled parts) move together, as they are stored.
+        for other in self.section_widgets:
+            if other.key == widget.key:
+                other.set_collapsed(collapsed)
+        self.post_message(self.CollapsedChanged(self.collapsed_keys))
+
+    def _current_section(self) -> AbstractSection | None:
+        """The focused section, else the first one in view, else the first one."""
+        sections = self.section_widgets
+        for widget in sections:
+            if widget.has_focus:
+                return widget
+        top = self.scroll_offset.y
+        for widget in sections:
+            if widget.virtual_region.bottom > top:
+                return widget
+        return sections[0] if sections else None
+
+    def action_toggle_section(self) -> None:
+        """Collapse or expand the focused (or topmost visible) section."""
+        widget = self._current_section()
+        if widget is not None:
+            self._set_collapsed(widget, not widget.collapsed)
+
+    def action_collapse_all(self) -> None:
+        """Collapse every section of the record, remembering each key."""
+        self._set_all(True)
+
+    def action_expand_all(self) -> None:
+        """Expand every section and forget all collapsed keys."""
+        self._set_all(False)
+        self._collapsed_keys.clear()
+        self.post_message(self.CollapsedChanged(self.collapsed_keys))
+
+    def _set_all(self, collapsed: bool) -> None:
+        for widget in self.section_widgets:
+            if collapsed:
+                self._collapsed_keys.add(widget.key)
+            widget.set_collapsed(collapsed)
+        if collapsed:
+            self.post_message(self.CollapsedChanged(self.collapsed_keys))
+
+    def action_next_section(self) -> None:
+        """Focus the next section heading."""
+        self._move_section(1)
+
+    def action_previous_section(self) -> None:
+        """Focus the previous section heading."""
+        self._move_section(-1)
+
+    def _move_section(self, step: int) -> None:
+        sections = self.section_widgets
+        if not sections:
+            return
+        current = next((i for i, w in enumerate(sections) if w.has_focus), None)
+        if current is None:
+            target = 0 if step > 0 else len(sections) - 1
+        else:
+            target = max(0, min(len(sections) - 1, current + step))
+        sections[target].focus()
+        self.scroll_to_widget(sections[target], animate=False, top=True)
+
+
+def _container_line(record: Record) -> str:
+    """Journal, volume(issue) and pages as one citation-style line."""
+    parts = [record.journal] if record.journal else []
+    if record.volume:
+        parts.append(record.volume + (f"({record.issue})" if record.issue else ""))
+    elif record.issue:
+        parts.append(f"no. {record.issue}")
+    if record.pages:
+        parts.append(record.pages)
+    return ", ".join(parts)

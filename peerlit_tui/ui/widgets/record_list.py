@@ -1,0 +1,400 @@
+"""The record list: a virtual list that stays instant at 100,000 records.
+
+Only the visible rows are ever rendered (Textual's Line API: `render_line` per
+screen line over an array of record indices), so replacing the rows after a
+filter costs the same at 100 records as at 100,000. The cursor is a `var`: moving
+it repaints just the old and the new line (about 300 bytes on the wire) instead of
+the whole list. Rendered lines are cached per record, so a filter change that keeps
+a record on screen reuses its line.
+
+Imported text reaches the terminal only as plain `Segment` text cleaned by
+`text_render.safe_line` (no control characters, no newlines) in `record_row`;
+nothing parses markup.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from peerlit_tui.storage.records import ListColumns
+from peerlit_tui.ui.text_render import match_spans
+from peerlit_tui.ui.widgets.record_row import (
+    Highlights,
+    MarksLookup,
+    RowMarks,
+    RowStyles,
+    column_layout,
+    fit,
+    row_segments,
+)
+
+__all__ = ["Highlights", "MarksLookup", "RecordList", "RowMarks"]
+
+
+class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
+    """A keyboard-driven list of records over indices into `ListColumns`.
+
+    Data goes down through `set_data`, `set_rows`, `set_highlights` and
+    `refresh_records`; the list reports moves with `Highlighted` and Enter with
+    `Selected`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down",
+                tooltip="Move to the next record"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up",
+                tooltip="Move to the previous record"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down",
+                tooltip="Move one screen down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up",
+                tooltip="Move one screen up"),
+        Binding("home,g", "first", "First", show=False, id="list.first",
+                tooltip="Go to the first record"),
+        Binding("end,G", "last", "Last", show=False, id="list.last",
+                tooltip="Go to the last record"),
+        Binding("n", "next_unscreened", "Next unscreened", id="list.next_unscreened",
+                tooltip="Jump to the next record with no decision"),
+        Binding("enter", "select", "Open", show=False, id="list.select",
+                tooltip="Open the record in the detail pane"),
+    ]  # fmt: skip
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | down, j / up, k | Move the cursor one record. |
+    | pagedown / pageup | Move one screen. |
+    | home, g / end, G | First / last record. |
+    | n | Next record with no decision. |
+    | enter | Open the record (focus the detail pane). |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "record-list--cursor",
+        "record-list--muted",
+        "record-list--derived",
+        "record-list--highlight",
+        "record-list--include",
+        "record-list--exclude",
+        "record-list--maybe",
+        "record-list--marks",
+        "record-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    RecordList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+        & > .record-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .record-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .record-list--muted { color: $text-muted; }
+        & > .record-list--derived { color: $text-muted; text-style: italic; }
+        & > .record-list--highlight { color: $text-accent; text-style: bold underline; }
+        & > .record-list--include { color: $text-success; text-style: bold; }
+        & > .record-list--exclude { color: $text-error; text-style: bold; }
+        & > .record-list--maybe { color: $text-warning; text-style: bold; }
+        & > .record-list--marks { color: $text-secondary; }
+        & > .record-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: var[int] = var(0, init=False)
+    """Position of the cursor in the current rows."""
+
+    class RecordMessage(Message):
+        """Base of the list's messages: which record, by index and id."""
+
+        def __init__(self, record_list: RecordList, index: int | None, record_id: str | None):
+            super().__init__()
+            self.record_list = record_list
+            self.index = index
+            """Index of the record in the list columns, None when the list is empty."""
+            self.record_id = record_id
+            """Id of the record under the cursor, None when the list is empty."""
+
+        @property
+        def control(self) -> RecordList:
+            """The list that sent the message."""
+            return self.record_list
+
+    class Highlighted(RecordMessage):
+        """The cursor moved to another record (`on_record_list_highlighted`)."""
+
+    class Selected(RecordMessage):
+        """Enter (or a double click) on a record (`on_record_list_selected`)."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._columns = ListColumns()
+        self._rows: list[int] = []
+        self._marks: MarksLookup = lambda _id: RowMarks()
+        self._highlights: dict[str | None, list[re.Pattern[str]]] = {}
+        self._empty_text = "Loading…"
+        self._layout = column_layout(0)
+        self._cache: dict[tuple[int, bool], Strip] = {}
+        self._index_by_id: dict[str, int] | None = None
+
+    # -- data down ----------------------------------------------------------
+
+    @property
+    def rows(self) -> list[int]:
+        """The record indices shown, in display order."""
+        return self._rows
+
+    @property
+    def columns(self) -> ListColumns:
+        """The list columns the rows index into."""
+        return self._columns
+
+    @property
+    def current_index(self) -> int | None:
+        """Index (into the columns) of the record under the cursor."""
+        return self._rows[self.cursor] if self._rows else None
+
+    @property
+    def current_id(self) -> str | None:
+        """Id of the record under the cursor."""
+        index = self.current_index
+        return None if index is None else self._columns.ids[index]
+
+    def set_data(self, columns: ListColumns, marks: MarksLookup) -> None:
+        """Show a (new) library: its list columns and how to look up annotation marks.
+
+        The rows are reset to every record in column order.
+        """
+        self._columns = columns
+        self._marks = marks
+        self._index_by_id = None
+        self._cache.clear()
+        self.set_rows(list(range(len(columns))))
+
+    def set_rows(self, rows: list[int], keep_record_id: str | None = None) -> None:
+        """Replace the rows shown, keeping the cursor on the same record when it is still there.
+
+        Args:
+            rows: Indices into the list columns, in display order.
+            keep_record_id: The record to keep the cursor on; defaults to the current one.
+        """
+        keep = keep_record_id if keep_record_id is not None else self.current_id
+        screen_line = self.cursor - round(self.scroll_y)
+        self._rows = rows
+        position = 0
+        if keep is not None and rows:
+            position = self._position_of(keep, rows)
+        self.set_reactive(RecordList.cursor, position)
+        self.virtual_size = Size(self._content_width(), len(rows))
+        if position and keep is not None:
+            # Keep the record on the same screen line so the eye does not have to find it.
+            self.scroll_to(y=max(0, position - max(0, screen_line)), animate=False, immediate=True)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._post_highlighted()
+
+    def set_highlights(self, highlights: Highlights) -> None:
+        """Set the query-term patterns to highlight, per field."""
+        by_field: dict[str | None, list[re.Pattern[str]]] = {}
+        for field_name, pattern in highlights:
+            by_field.setdefault(field_name, []).append(pattern)
+        if by_field != self._highlights:
+            self._highlights = by_field
+            self._cache.clear()
+            self.refresh()
+
+    def set_empty_text(self, text: str) -> None:
+        """Set what the list says when it has no rows ("Loading…", "No match", ...)."""
+        self._empty_text = text
+        if not self._rows:
+            self.refresh()
+
+    def refresh_records(self, record_ids: Sequence[str]) -> None:
+        """Repaint the given records (by id) after their annotations changed."""
+        lookup = self._id_lookup()
+        wanted = {lookup[rid] for rid in record_ids if rid in lookup}
+        for key in [k for k in self._cache if k[0] in wanted]:
+            del self._cache[key]
+        top = round(self.scroll_y)
+        for line in range(self.scrollable_content_region.height):
+            position = top + line
+            if position < len(self._rows) and self._rows[position] in wanted:
+                self.refresh_line(position)
+
+    def _id_lookup(self) -> dict[str, int]:
+        if self._index_by_id is None:
+            self._index_by_id = {rid: i for i, rid in enumerate(self._columns.ids)}
+        return self._index_by_id
+
+    def _position_of(self, record_id: str, rows: list[int]) -> int:
+        index = self._id_lookup().get(record_id)
+        try:
+            return rows.index(index) if index is not None else 0
+        except ValueError:
+            return 0
+
+    # -- cursor -------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        """Keep the cursor on a row."""
+        return max(0, min(value, len(self._rows) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Repaint only the two lines that changed, then report the move."""
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_cursor_into_view()
+        self._post_highlighted()
+
+    def _post_highlighted(self, kind: type[RecordMessage] | None = None) -> None:
+        message = kind or RecordList.Highlighted
+        self.post_message(message(self, self.current_index, self.current_id))
+
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = round(self.scroll_y)
+        height = self._page_height()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        """Move to the next record."""
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        """Move to the previous record."""
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        """Move one screen down, scrolling with the cursor."""
+        height = self._page_height()
+        self.scroll_to(y=round(self.scroll_y) + height, animate=False, immediate=True)
+        self.cursor += height
+
+    def action_page_up(self) -> None:
+        """Move one screen up, scrolling with the cursor."""
+        height = self._page_height()
+        self.scroll_to(y=max(0, round(self.scroll_y) - height), animate=False, immediate=True)
+        self.cursor -= height
+
+    def action_first(self) -> None:
+        """Go to the first record."""
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        """Go to the last record."""
+        self.cursor = len(self._rows) - 1
+
+    def action_next_unscreened(self) -> None:
+        """Jump to the next record without a decision (wrapping once to the top)."""
+        ids, rows, count = self._columns.ids, self._rows, len(self._rows)
+        for step in range(1, count + 1):
+            position = (self.cursor + step) % count
+            if self._marks(ids[rows[position]]).decision == "undecided":
+                self.cursor = position
+                return
+        self.notify("Every record shown has a decision.", markup=False)
+
+    def action_select(self) -> None:
+        """Open the record under the cursor."""
+        if self._rows:
+            self._post_highlighted(RecordList.Selected)
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self._rows:
+            return
+        position = round(self.scroll_y) + offset.y
+        if position < len(self._rows):
+            self.cursor = position
+            if event.chain >= 2:
+                self._post_highlighted(RecordList.Selected)
+
+    # -- rendering ----------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._layout = column_layout(self._content_width())
+        self._cache.clear()
+        self.virtual_size = Size(self._content_width(), len(self._rows))
+
+    def notify_style_update(self) -> None:
+        """Drop cached lines when the theme or focus state changes their styles."""
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        """Render one screen line: a record row, the empty notice, or blank."""
+        width = self._content_width()
+        position = round(self.scroll_y) + y
+        base = self.rich_style
+        if not self._rows:
+            lines = textwrap.wrap(self._empty_text, max(10, width - 2))
+            if y < len(lines):
+                style = base + self.get_component_rich_style("record-list--empty", partial=True)
+                return Strip([Segment(fit(" " + lines[y], width), style)], width)
+            return Strip.blank(width, base)
+        if position >= len(self._rows):
+            return Strip.blank(width, base)
+        index = self._rows[position]
+        key = (index, position == self.cursor)
+        strip = self._cache.get(key)
+        if strip is None:
+            if len(self._cache) > 2000:
+                self._cache.clear()
+            strip = self._render_row(index, key[1], base, width)
+            self._cache[key] = strip
+        return strip
+
+    def _render_row(self, index: int, is_cursor: bool, base: Style, width: int) -> Strip:
+        style = self.get_component_rich_style
+        cursor = style("record-list--cursor", partial=True) if is_cursor else Style()
+        muted = base + style("record-list--muted", partial=True) + cursor
+        plain = base + cursor
+        styles = RowStyles(
+            plain=plain,
+            muted=muted,
+            derived=plain + style("record-list--derived", partial=True),
+            highlight=style("record-list--highlight", partial=True),
+            marks=base + style("record-list--marks", partial=True) + cursor,
+            decisions={
+                name: base + style(f"record-list--{name}", partial=True) + cursor
+                for name in ("include", "exclude", "maybe")
+            },
+        )
+        marks = self._marks(self._columns.ids[index])
+        segments = row_segments(self._columns, index, marks, self._layout, styles, self._spans)
+        return Strip(segments).adjust_cell_length(width, plain)
+
+    def _spans(self, text: str, field_name: str) -> list[tuple[int, int]]:
+        if not self._highlights:
+            return []
+        patterns = self._highlights.get(None, []) + self._highlights.get(field_name, [])
+        return match_spans(text, patterns) if patterns else []

@@ -1,0 +1,149 @@
+"""How one record's row in the list looks: columns, widths, glyphs and highlighted terms.
+
+Pure functions over the list columns, shared by the record list widget and its
+tests. Every data string is cleaned (`text_render.safe_line`) and cut to its cell
+width here; nothing is parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+from peerlit_tui.storage.records import ListColumns
+from peerlit_tui.ui.text_render import safe_line
+
+
+class RowMarks(NamedTuple):
+    """What the list shows of a record's annotation."""
+
+    decision: str = "undecided"
+    tagged: bool = False
+    noted: bool = False
+
+
+#: Looks up the marks of a record by id (the annotation store's in-memory index).
+MarksLookup = Callable[[str], RowMarks]
+#: Query-term patterns, each for one list field ("title", "author", "journal") or all (None).
+Highlights = Sequence[tuple[str | None, re.Pattern[str]]]
+
+DECISION_GLYPHS: dict[str, str] = {"include": "✓", "exclude": "✗", "maybe": "?", "undecided": "·"}
+DERIVED_MARK = "≈ "
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLayout:
+    """Cell widths of the list columns at one terminal width (0 = column hidden)."""
+
+    glyph: int
+    year: int
+    author: int
+    title: int
+    journal: int
+    marks: int
+
+
+def column_layout(width: int) -> ColumnLayout:
+    """Share `width` cells between the columns.
+
+    The title takes what the fixed columns leave; the journal appears only from
+    100 cells up (at 80 columns the title matters more), and the author column
+    grows on wide terminals.
+    """
+    glyph, year, marks = 3, 5, 3
+    author = 17 if width < 100 else 22
+    journal = 0 if width < 100 else min(32, width // 5)
+    title = max(0, width - glyph - year - author - journal - marks - (2 if journal else 1))
+    return ColumnLayout(glyph, year, author, title, journal, marks)
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, ending a cut text with "…"."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def author_label(first_author: str, authors: str, n_authors: int) -> str:
+    """First author's surname, with "et al." when there are more authors."""
+    first = first_author or (authors.split("; ", 1)[0] if authors else "")
+    if not first:
+        return "—"
+    return f"{first} et al." if n_authors > 1 else first
+
+
+def styled_segments(
+    text: str, style: Style, spans: list[tuple[int, int]], hl: Style
+) -> list[Segment]:
+    """Segments of `text` in `style`, with the `spans` also in the highlight style `hl`."""
+    if not spans:
+        return [Segment(text, style)]
+    out: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            out.append(Segment(text[at:start], style))
+        out.append(Segment(text[start:end], style + hl))
+        at = end
+    if at < len(text):
+        out.append(Segment(text[at:], style))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RowStyles:
+    """The styles of one row (cursor or not), resolved from the widget's component classes."""
+
+    plain: Style
+    muted: Style
+    derived: Style
+    highlight: Style
+    marks: Style
+    decisions: dict[str, Style]
+
+
+#: Finds the spans of a text to highlight for one field ("title", "author", "journal").
+SpanFinder = Callable[[str, str], list[tuple[int, int]]]
+
+
+def row_segments(
+    cols: ListColumns,
+    index: int,
+    marks: RowMarks,
+    layout: ColumnLayout,
+    styles: RowStyles,
+    spans: SpanFinder,
+) -> list[Segment]:
+    """The segments of one record's row: glyph, year, author, title, journal, marks."""
+    glyph_style = styles.decisions.get(marks.decision, styles.muted)
+    segments = [Segment(f" {DECISION_GLYPHS.get(marks.decision, '·')} ", glyph_style)]
+    year = cols.years[index]
+    segments.append(Segment(fit(str(year) if year else "····", layout.year), styles.muted))
+
+    first = author_label(cols.first_authors[index], cols.authors[index], cols.n_authors[index])
+    author = fit(safe_line(first), layout.author - 1)
+    segments += styled_segments(author, styles.plain, spans(author, "author"), styles.highlight)
+    segments.append(Segment(" ", styles.plain))
+
+    derived = cols.title_derived[index]
+    title = fit((DERIVED_MARK if derived else "") + safe_line(cols.titles[index]), layout.title)
+    title_style = styles.derived if derived else styles.plain
+    segments += styled_segments(title, title_style, spans(title, "title"), styles.highlight)
+
+    if layout.journal:
+        journal = fit(safe_line(cols.journals[index]), layout.journal - 1)
+        segments.append(Segment(" ", styles.plain))
+        segments += styled_segments(
+            journal, styles.muted, spans(journal, "journal"), styles.highlight
+        )
+    mark_text = ("#" if marks.tagged else " ") + ("✎" if marks.noted else " ")
+    segments.append(Segment(" " + mark_text, styles.marks))
+    return segments
