@@ -18,7 +18,14 @@ from peerlit_tui.cli.context import CliContext, CliError
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every sub-command registered."""
-    from peerlit_tui.cli import annotate, records
+    from peerlit_tui.cli import (
+        annotate,
+        app_commands,
+        output_commands,
+        project_commands,
+        records,
+        serve_command,
+    )
 
     parser = argparse.ArgumentParser(
         prog="peerlit",
@@ -33,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     records.register(sub)
     annotate.register(sub)
+    app_commands.register(sub)
+    output_commands.register(sub)
+    project_commands.register(sub)
+    serve_command.register(sub)
     return parser
 
 

@@ -4,7 +4,8 @@ Every key binding of the screen the palette was opened from (every pane, not onl
 the focused one) and of the app becomes a command named by the binding's
 description, with its keys and tooltip as help. A new binding is therefore in the
 palette without anyone remembering to add it. Screens can add commands that have
-no key (such as "Sort by journal") through a `palette_commands()` method.
+no key (such as "Sort by journal") through a `palette_commands()` method, and so
+can the app (commands whose keys live in a menu, such as "Copy DOI").
 """
 
 from __future__ import annotations
@@ -94,9 +95,10 @@ class BindingCommands(Provider):
         others = [node for node in screen.walk_children(with_self=True) if node not in chain]
         nodes = [*chain, *others, self.app]
         yield from binding_commands(nodes, self.app.get_key_display)
-        extra = getattr(screen, "palette_commands", None)
-        if callable(extra):
-            yield from extra()
+        for owner in (screen, self.app):
+            extra = getattr(owner, "palette_commands", None)
+            if callable(extra):
+                yield from extra()
 
     async def discover(self) -> Hits:
         """Every command, for the palette's empty search."""

@@ -1,0 +1,68 @@
+"""`peerlit serve`: the app in a web browser, through textual-serve (the optional `serve` extra).
+
+textual-serve runs a command for each browser session and relays its terminal to
+the page, so the served command is this same program's `tui` on the same library
+folder (an absolute path, whatever the server's working folder). It listens on
+127.0.0.1 by default: anyone who can reach the port can read and change the
+library, so serving on another address is a deliberate choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from peerlit_tui.cli.context import CliContext, CliError
+
+#: Said when textual-serve is not installed.
+MISSING_EXTRA = "needs the optional 'serve' extra: pip install 'peerlit-tui[serve]'"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `serve` to the sub-command parser."""
+    p = sub.add_parser("serve", help="serve the app in a web browser (needs the 'serve' extra)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this computer only)",
+    )
+    p.set_defaults(handler=cmd_serve)
+
+
+def served_command(library_dir: Path, python: str = sys.executable) -> str:
+    """The shell command each browser session runs: the app on `library_dir`.
+
+    Args:
+        library_dir: The library folder (made absolute).
+        python: The Python interpreter running peerlit.
+    """
+    argv = [python, "-m", "peerlit_tui", "--library", str(Path(library_dir).resolve()), "tui"]
+    if os.name == "nt":
+        return subprocess.list2cmdline(argv)
+    return shlex.join(argv)
+
+
+def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit serve [--port N] [--host ADDR]`."""
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535, not {args.port}", 2)
+    try:
+        # Imported by name: the extra is optional, and has no type information.
+        server_module = importlib.import_module("textual_serve.server")
+    except ImportError:
+        raise CliError(MISSING_EXTRA, 2) from None
+    command = served_command(ctx.library_dir)
+    # Each session opens the stores itself; this process must not hold them.
+    ctx.close()
+    ctx.print(f"Serving {ctx.library_dir} at http://{args.host}:{args.port} (Ctrl+C stops)")
+    server = server_module.Server(command, host=args.host, port=args.port, title="peerlit")
+    server.serve()
+    return 0

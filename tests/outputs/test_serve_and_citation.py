@@ -1,0 +1,95 @@
+"""`peerlit serve` (without starting a server) and the citation service."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import bibtexparser
+import pytest
+import rispy
+
+from peerlit_tui.cli import main
+from peerlit_tui.cli.serve_command import MISSING_EXTRA, served_command
+from peerlit_tui.model import Author, Record
+from peerlit_tui.services.citation import bibtex_entry, doi_text, link_for, ris_entry
+
+
+def test_serve_without_the_extra_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "textual_serve", None)  # import fails
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    code = main(["--library", str(tmp_path / "lib"), "serve"])
+    assert code == 2
+    assert MISSING_EXTRA in capsys.readouterr().err
+
+
+def test_serve_runs_the_app_on_the_same_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    class FakeServer:
+        def __init__(self, command: str, **kwargs: Any) -> None:
+            calls.append({"command": command, **kwargs})
+
+        def serve(self) -> None:
+            calls.append({"served": True})
+
+    server_module = types.ModuleType("textual_serve.server")
+    server_module.Server = FakeServer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "textual_serve", types.ModuleType("textual_serve"))
+    monkeypatch.setitem(sys.modules, "textual_serve.server", server_module)
+    library = tmp_path / "my lib"
+    assert main(["--library", str(library), "serve", "--port", "8123"]) == 0
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+    assert calls[1] == {"served": True}
+    argv = shlex.split(calls[0]["command"])
+    assert argv == [sys.executable, "-m", "peerlit_tui", "--library", str(library.resolve()), "tui"]
+    assert "http://127.0.0.1:8123" in capsys.readouterr().out
+
+
+def test_served_command_quotes_paths(tmp_path: Path) -> None:
+    folder = tmp_path / "a b;rm -rf x"
+    assert shlex.split(served_command(folder, "/usr/bin/python3"))[4] == str(folder.resolve())
+
+
+def test_bad_port_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--library", str(tmp_path), "serve", "--port", "0"]) == 2
+    assert "--port" in capsys.readouterr().err
+
+
+RECORD = Record(
+    id="10.1108/mhsi-01-2024-0001",
+    type="article",
+    title="Peer support in crisis teams",
+    authors=[Author("Gray, Benjamin T.", family="Gray", given="Benjamin T.", inverted=True)],
+    year=2024,
+    date="2024",
+    journal="Mental Health and Social Inclusion",
+    volume="28",
+    issue="4",
+    pages="1-10",
+    doi="10.1108/mhsi-01-2024-0001",
+)
+
+
+def test_entries_parse_back() -> None:
+    ris = rispy.loads(ris_entry(RECORD))
+    assert len(ris) == 1 and ris[0]["doi"] == RECORD.doi
+    assert ris[0]["title"] == RECORD.title
+    library = bibtexparser.parse_string(bibtex_entry(RECORD))
+    assert len(library.entries) == 1
+    assert library.entries[0]["doi"] == RECORD.doi
+
+
+def test_links() -> None:
+    assert doi_text(RECORD) == RECORD.doi
+    assert link_for(RECORD) == "https://doi.org/" + RECORD.doi
+    assert link_for(Record(id="x", url="https://example.org/a")) == "https://example.org/a"
+    assert link_for(Record(id="x", url="javascript:alert(1)")) == ""
+    assert link_for(Record(id="x")) == ""
