@@ -13,6 +13,14 @@ SAMPLE_DATA = ROOT / "sample_data"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the user config at an empty temporary path, so no developer's file leaks in."""
+    path = tmp_path / "user-config" / "config.toml"
+    monkeypatch.setenv("PEERLIT_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture
 def fixtures() -> Path:
     """Folder of small, permissively licensed export files shipped with the tests."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,11 +22,13 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from peerlit_tui.ui import Services, open_services
-from peerlit_tui.ui.commands import BindingCommands
+from peerlit_tui.ui.commands import BindingCommands, PaletteCommand
 from peerlit_tui.ui.text_render import safe_line, safe_str
 
 if TYPE_CHECKING:
+    from peerlit_tui.model import Record
     from peerlit_tui.storage.records import ListColumns
+    from peerlit_tui.ui.screens.main import MainScreen
 
 #: The bundled sample data (a source checkout's `sample_data/`), offered when a library is empty.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
@@ -70,6 +73,14 @@ class PeerlitApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_anywhere",
                 tooltip="Quit peerlit, even while typing"),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
+        Binding("f3,ctrl+t", "stats", "Stats", show=False, id="app.stats",
+                tooltip="PRISMA counts with a bar chart; write the PRISMA CSV"),
+        Binding("f4,ctrl+e", "export", "Export", show=False, id="app.export",
+                tooltip="Export the shown records or all, with annotations"),
+        Binding("y", "copy_menu", "Copy", show=False, id="app.copy_menu",
+                tooltip="Copy this record's DOI, citation, BibTeX or RIS (d/c/b/r)"),
+        Binding("o", "open_link", "Open link", show=False, id="app.open_link",
+                tooltip="Open this record's DOI or web address in a browser"),
     ]  # fmt: skip
     """
     | Key(s) | Description |
@@ -77,6 +88,10 @@ class PeerlitApp(App[int]):
     | ? | Keys of the focused pane and the app. |
     | ctrl+p | Command palette: every action by name. |
     | q, ctrl+q | Quit. |
+    | F3, ctrl+t | PRISMA counts (stats screen). |
+    | F4, ctrl+e | Export dialog. |
+    | y | Copy menu: d DOI, c citation, b BibTeX, r RIS, o open link. |
+    | o | Open the DOI or web address in a browser. |
     """
 
     def __init__(
@@ -97,6 +112,9 @@ class PeerlitApp(App[int]):
         self.sample_dir = sample_dir if sample_dir is not None and sample_dir.is_dir() else None
         self.cursor_blink = cursor_blink
         self._services_lock = threading.Lock()
+        from peerlit_tui.ui.settings import apply_config  # user config: theme, keymap, …
+
+        apply_config(self)
         if theme is not None:
             self.theme = theme
 
@@ -165,6 +183,94 @@ class PeerlitApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    # -- outputs: stats, export, copy and open (screens in ui/screens, ui/clipboard) ------
+
+    def _main_screen(self) -> MainScreen | None:
+        from peerlit_tui.ui.screens.main import MainScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def current_record(self) -> Record | None:
+        """The record under the main list's cursor, or None (nothing loaded, empty list)."""
+        main = self._main_screen()
+        if main is None or main.services is None:
+            return None
+        record_id = main.record_list.current_id
+        return main.services.library.get(record_id) if record_id is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Output actions need the loaded library; they act from the main screen only."""
+        if action in {"stats", "export", "copy_menu", "open_link"}:
+            main = self._main_screen()
+            return main is not None and main.services is not None and self.screen is main
+        return super().check_action(action, parameters)
+
+    def action_stats(self) -> None:
+        """Show the PRISMA counts."""
+        from peerlit_tui.ui.screens.stats import StatsScreen
+
+        main = self._main_screen()
+        if main is not None and main.services is not None:
+            self.push_screen(StatsScreen(main.services, self.library_dir))
+
+    def action_export(self) -> None:
+        """Open the export dialog for the shown records (or all)."""
+        from peerlit_tui.ui.screens.export_dialog import ExportDialog
+
+        main = self._main_screen()
+        if main is not None and main.services is not None:
+            ids = main.record_list.columns.ids
+            shown = [ids[row] for row in main.record_list.rows]
+            self.push_screen(ExportDialog(main.services, shown, ids))
+
+    def action_copy_menu(self) -> None:
+        """Ask what to copy of the current record."""
+        from peerlit_tui.ui.clipboard import CopyMenu
+
+        record = self.current_record()
+        if record is None:
+            self.notify("No record is selected.", severity="warning", markup=False)
+            return
+        self.push_screen(CopyMenu(record), partial(self._copy_picked, record))
+
+    def _copy_picked(self, record: Record, kind: str | None) -> None:
+        if kind == "open":
+            self._open(record)
+        elif kind:
+            self._copy(record, kind)
+
+    def action_copy(self, kind: str) -> None:
+        """Copy "doi", "citation", "bibtex" or "ris" of the current record (palette)."""
+        if (record := self.current_record()) is not None:
+            self._copy(record, kind)
+
+    def _copy(self, record: Record, kind: str) -> None:
+        from peerlit_tui.ui.clipboard import copy_record_text
+
+        copy_record_text(self, record, kind)
+
+    def action_open_link(self) -> None:
+        """Open the current record's DOI or URL in a browser."""
+        if (record := self.current_record()) is not None:
+            self._open(record)
+
+    def _open(self, record: Record) -> None:
+        from peerlit_tui.ui.clipboard import open_record_link
+
+        open_record_link(self, record)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Copy commands, whose keys live in the copy menu."""
+        if self.current_record() is None:
+            return []
+        return [
+            PaletteCommand(f"Copy {label}", f"y then {key}", partial(self.action_copy, kind))
+            for kind, label, key in (
+                ("doi", "DOI", "d"), ("citation", "citation (APA style)", "c"),
+                ("bibtex", "BibTeX entry", "b"), ("ris", "RIS entry", "r"),
+            )
+        ]  # fmt: skip
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, minus the ones peerlit lists itself."""

@@ -133,7 +133,11 @@ class AnnotatingScreen(Screen[None], inherit_bindings=False):
 
     @on(TagPanel.DecisionSet)
     def _decision_set(self, m: TagPanel.DecisionSet) -> None:
-        self._annotate(lambda a: a.set_decision([m.record_id], m.decision, m.reason))
+        if self._annotate(lambda a: a.set_decision([m.record_id], m.decision, m.reason)):
+            self.decision_made(m.record_id, m.decision)
+
+    def decision_made(self, record_id: str, decision: str) -> None:
+        """Called after a decision was saved (screening mode moves on from here)."""
 
     @on(TagPanel.RatingSet)
     def _rating_set(self, m: TagPanel.RatingSet) -> None:
@@ -147,22 +151,27 @@ class AnnotatingScreen(Screen[None], inherit_bindings=False):
     def _note_saved(self, m: TagPanel.NoteSaved) -> None:
         self._annotate(lambda a: a.set_note([m.record_id], m.note))
 
-    def _annotate(self, change: Callable[[AnnotationService], Transaction | None]) -> None:
-        """Save one change at once and show it in the list and the panel."""
+    def _annotate(self, change: Callable[[AnnotationService], Transaction | None]) -> bool:
+        """Save one change at once and show it in the list and the panel.
+
+        Returns:
+            True unless the change was refused or could not be saved.
+        """
         if self.services is None:
-            return
+            return False
         try:
             transaction = change(self.services.annotations)
         except ValueError as error:  # a rejected value: say why, change nothing
             self.notify(str(error), severity="warning", markup=False)
-            return
+            return False
         except OSError as error:
             self.post_message(TaskFailed("Saving the annotation", error))
             self.status.set_state("not saved")
-            return
+            return False
         if transaction is not None:
             self.annotations_changed(transaction.record_ids)
             self.status.set_state(f"saved: {transaction.label}")
+        return True
 
     def annotations_changed(self, record_ids: Sequence[str]) -> None:
         """Bring the index, the list lines and the panel up to date after a change."""

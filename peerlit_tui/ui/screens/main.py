@@ -40,11 +40,14 @@ from peerlit_tui.query import QueryError
 from peerlit_tui.ui import Services
 from peerlit_tui.ui.app import TaskFailed
 from peerlit_tui.ui.commands import PaletteCommand
-from peerlit_tui.ui.screens.annotating import AnnotatingScreen, screen_key
+from peerlit_tui.ui.screens.annotating import screen_key
+from peerlit_tui.ui.screens.screening import ScreeningScreen
+from peerlit_tui.ui.settings import config_of
 from peerlit_tui.ui.widgets.detail_pane import DetailPane
 from peerlit_tui.ui.widgets.filter_bar import FilterBar
 from peerlit_tui.ui.widgets.record_list import RecordList
 from peerlit_tui.ui.widgets.record_row import RowMarks
+from peerlit_tui.ui.widgets.screening_bar import ScreeningBar
 from peerlit_tui.ui.widgets.status_line import SORT_LABELS, StatusLine
 from peerlit_tui.ui.widgets.tag_panel import TagPanel
 
@@ -66,7 +69,7 @@ QUERY_DETAIL_DELAY = 0.25
 NARROW_WIDTH = 100
 
 
-class MainScreen(AnnotatingScreen):
+class MainScreen(ScreeningScreen):
     """The one screen of the app: find, read and annotate records.
 
     Args:
@@ -95,6 +98,9 @@ class MainScreen(AnnotatingScreen):
                    False),
         screen_key("I", "import_sample", "Import sample data", "import_sample",
                    "Import the bundled sample records into the empty library"),
+        # Again here so that I still includes in screening mode when this screen's I
+        # (import, empty library only) does not apply.
+        *ScreeningScreen.BINDINGS,
     ]  # fmt: skip
     """
     | Key(s) | Description |
@@ -103,7 +109,8 @@ class MainScreen(AnnotatingScreen):
     | / | Filter (Esc returns to the list). |
     | Esc, h / l / T / t | List / detail pane / tag panel / add a tag. |
     | s / S | Next sort key / reverse the sort. |
-    | i x m u, 0–5, r, e, t, ctrl+z / ctrl+y | Screening (see `AnnotatingScreen`). |
+    | i x m u, 0–5, r, e, t, ctrl+z / ctrl+y | Annotating (see `AnnotatingScreen`). |
+    | F2, C R W H, ' " | Screening mode and project settings (see `ScreeningScreen`). |
     | I | Import the sample data (empty library only). |
     """
 
@@ -171,6 +178,7 @@ class MainScreen(AnnotatingScreen):
             with Vertical(id="side"):
                 yield DetailPane(id="detail")
                 yield TagPanel(id="tags")
+        yield ScreeningBar(id="screening-bar")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -187,6 +195,9 @@ class MainScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         """Paint the shell, then load the library in a worker."""
         self.record_list.set_empty_text("Loading the library…")
+        sort = config_of(self.app).default_sort
+        self.sort_key, self.reverse = sort.key, sort.reverse
+        self.apply_user_config()
         self.status.set_sort(self.sort_key, self.reverse)
         self.record_list.focus()
         self._load()
@@ -248,6 +259,8 @@ class MainScreen(AnnotatingScreen):
             self.record_list.set_empty_text("No record matches the query.")
         for warning in message.services.annotations.warnings:
             self.notify(warning, title="Annotations", severity="warning", markup=False)
+        self.update_word_marks()
+        self.update_progress()
         self.refresh_bindings()
         self._schedule_detail()
 
@@ -399,6 +412,7 @@ class MainScreen(AnnotatingScreen):
         self.filter_bar.clear_error()
         self.status.set_counts(len(message.rows), len(rows.columns))
         self.status.set_query(message.result.text)
+        self.update_progress()
         self._schedule_detail(force=True, delay=QUERY_DETAIL_DELAY)
         self._query_detail_pending = True
 
@@ -457,7 +471,9 @@ class MainScreen(AnnotatingScreen):
             self.tags.show_annotation(None, None, tag_counts={}, reasons=[])
             return
         duplicates = self.services.library.duplicates_of(record.id)
-        self.detail.show_record(record, duplicates=duplicates, highlights=self._highlights)
+        self.detail.show_record(
+            record, duplicates=duplicates, highlights=self._highlights, words=self.word_marks
+        )
         self.show_annotation(record.id, record.title)
 
     # -- focus ----------------------------------------------------------------------

@@ -27,13 +27,20 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
+from textual.content import Content, Span
 from textual.message import Message
 from textual.widgets import Static
 
+from peerlit_tui.highlight import Highlight
 from peerlit_tui.model import Record, Section
 from peerlit_tui.text import fold
-from peerlit_tui.ui.text_render import highlighted_content, safe_content, safe_line
+from peerlit_tui.ui.text_render import (
+    highlighted_content,
+    match_spans,
+    safe_content,
+    safe_line,
+    safe_str,
+)
 
 #: Component class of highlighted query terms.
 HIGHLIGHT = ".detail-pane--highlight"
@@ -210,13 +217,15 @@ class DetailPane(VerticalScroll):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "detail-pane--highlight",
+        "detail-pane--include-word",
+        "detail-pane--exclude-word",
         "detail-pane--label",
         "detail-pane--title",
         "detail-pane--derived",
         "detail-pane--muted",
     }
-    """Styles of query matches, field labels, the title, the derived-title mark and
-    secondary text."""
+    """Styles of query matches, include- and exclude-words, field labels, the title,
+    the derived-title mark and secondary text."""
 
     DEFAULT_CSS = """
     DetailPane {
@@ -226,6 +235,8 @@ class DetailPane(VerticalScroll):
         & > #detail-meta { width: 1fr; height: auto; margin-top: 1; }
         & > #detail-no-abstract { margin-top: 1; }
         & .detail-pane--highlight { background: $warning-muted; color: $text; text-style: bold; }
+        & .detail-pane--include-word { color: $text-success; text-style: bold underline; }
+        & .detail-pane--exclude-word { color: $text-error; text-style: bold underline; }
         & .detail-pane--label { color: $text-muted; }
         & .detail-pane--title { text-style: bold; color: $text; }
         & .detail-pane--derived { text-style: italic; color: $text-muted; }
@@ -258,6 +269,7 @@ class DetailPane(VerticalScroll):
         )
         self._sections: list[AbstractSection] = []
         self._record: Record | None = None
+        self._words: Sequence[Highlight] = ()
 
     # -- public API ---------------------------------------------------------------
 
@@ -294,6 +306,7 @@ class DetailPane(VerticalScroll):
         *,
         duplicates: Sequence[dict[str, str]] | None = None,
         highlights: Sequence[re.Pattern[str]] = (),
+        words: Sequence[Highlight] = (),
     ) -> None:
         """Show `record`, updating the mounted widgets in place.
 
@@ -301,7 +314,10 @@ class DetailPane(VerticalScroll):
             record: The record, or None to show an empty pane.
             duplicates: Links to likely duplicates (`Library.duplicates_of`).
             highlights: Compiled patterns of the active query's terms.
+            words: The project's include- and exclude-words, marked in the title,
+                keywords and abstract (query terms are drawn over them).
         """
+        self._words = words
         same_record = (
             record is not None and self._record is not None and record.id == self._record.id
         )
@@ -323,12 +339,11 @@ class DetailPane(VerticalScroll):
 
     # -- building content ---------------------------------------------------------
 
-    @staticmethod
-    def _title_content(record: Record, highlights: Sequence[re.Pattern[str]]) -> Content:
-        title = highlighted_content(
+    def _title_content(self, record: Record, highlights: Sequence[re.Pattern[str]]) -> Content:
+        title = marked_content(
             safe_line(record.title) or "(untitled)",
             highlights,
-            HIGHLIGHT,
+            self._words,
             base_style=".detail-pane--derived" if record.title_derived else ".detail-pane--title",
         )
         if not record.title_derived:
@@ -347,12 +362,14 @@ class DetailPane(VerticalScroll):
     ) -> Content:
         lines: list[Content] = []
 
-        def add(label: str, value: str, *, highlight: bool = False) -> None:
+        def add(label: str, value: str, *, highlight: bool = False, words: bool = False) -> None:
             value = safe_line(value)
             if not value:
                 return
             body = (
-                highlighted_content(value, highlights, HIGHLIGHT) if highlight else Content(value)
+                marked_content(value, highlights, self._words if words else ())
+                if highlight
+                else Content(value)
             )
             lines.append(Content.assemble((label.ljust(LABEL_WIDTH), ".detail-pane--label"), body))
 
@@ -368,7 +385,7 @@ class DetailPane(VerticalScroll):
         add("ISBN", record.isbn)
         add("DOI", record.doi, highlight=True)
         add("URL", record.url)
-        add("Keywords", "; ".join(record.keywords), highlight=True)
+        add("Keywords", "; ".join(record.keywords), highlight=True, words=True)
         add("Language", record.language)
         if record.listing_count is not None:
             add("Listing", str(record.listing_count))
@@ -404,7 +421,7 @@ class DetailPane(VerticalScroll):
             label = highlighted_content(
                 safe_line(section.heading) or "Abstract", highlights, HIGHLIGHT
             )
-            body = highlighted_content(section.text, highlights, HIGHLIGHT)
+            body = marked_content(section.text, highlights, self._words)
             widget.show(key, label, body, collapsed=key in self._collapsed_keys)
             widget.set_visible(True)
         for widget in self._sections[len(sections) :]:
@@ -488,6 +505,32 @@ class DetailPane(VerticalScroll):
             target = max(0, min(len(sections) - 1, current + step))
         sections[target].focus()
         self.scroll_to_widget(sections[target], animate=False, top=True)
+
+
+def marked_content(
+    text: str | None,
+    highlights: Sequence[re.Pattern[str]],
+    words: Sequence[Highlight],
+    *,
+    base_style: str = "",
+) -> Content:
+    """Untrusted text with include/exclude-words marked and query terms over them.
+
+    Args:
+        text: The text (never parsed as markup).
+        highlights: Query-term patterns (`HIGHLIGHT` style, applied last so it wins).
+        words: Keyword highlights, each styled by its kind.
+        base_style: Component class for the whole text.
+    """
+    plain = safe_str(text)
+    spans: list[Span] = []
+    if base_style and plain:
+        spans.append(Span(0, len(plain), base_style))
+    for word in words:
+        style = f".detail-pane--{word.kind}-word"
+        spans.extend(Span(a, b, style) for a, b in match_spans(plain, [word.pattern]))
+    spans.extend(Span(a, b, HIGHLIGHT) for a, b in match_spans(plain, highlights))
+    return Content(plain, spans)
 
 
 def _container_line(record: Record) -> str:

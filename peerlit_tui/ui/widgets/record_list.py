@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -29,9 +29,11 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from peerlit_tui.highlight import Highlight
 from peerlit_tui.storage.records import ListColumns
 from peerlit_tui.ui.text_render import match_spans
 from peerlit_tui.ui.widgets.record_row import (
+    ALL_COLUMNS,
     Highlights,
     MarksLookup,
     RowMarks,
@@ -85,6 +87,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         "record-list--muted",
         "record-list--derived",
         "record-list--highlight",
+        "record-list--include-word",
+        "record-list--exclude-word",
         "record-list--include",
         "record-list--exclude",
         "record-list--maybe",
@@ -112,6 +116,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         & > .record-list--muted { color: $text-muted; }
         & > .record-list--derived { color: $text-muted; text-style: italic; }
         & > .record-list--highlight { color: $text-accent; text-style: bold underline; }
+        & > .record-list--include-word { color: $text-success; text-style: bold; }
+        & > .record-list--exclude-word { color: $text-error; text-style: bold; }
         & > .record-list--include { color: $text-success; text-style: bold; }
         & > .record-list--exclude { color: $text-error; text-style: bold; }
         & > .record-list--maybe { color: $text-warning; text-style: bold; }
@@ -152,6 +158,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._marks: MarksLookup = lambda _id: RowMarks()
         self._highlights: dict[str | None, list[re.Pattern[str]]] = {}
         self._empty_text = "Loading…"
+        self._words: list[Highlight] = []
+        self._visible: frozenset[str] = ALL_COLUMNS
         self._layout = column_layout(0)
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._index_by_id: dict[str, int] | None = None
@@ -221,6 +229,22 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             by_field.setdefault(field_name, []).append(pattern)
         if by_field != self._highlights:
             self._highlights = by_field
+            self._cache.clear()
+            self.refresh()
+
+    def set_word_highlights(self, words: Sequence[Highlight]) -> None:
+        """Set the include/exclude-word patterns marked in the titles."""
+        if list(words) != self._words:
+            self._words = list(words)
+            self._cache.clear()
+            self.refresh()
+
+    def set_visible_columns(self, columns: Collection[str]) -> None:
+        """Show only these columns (`ALL_COLUMNS` names; the title is always shown)."""
+        visible = frozenset(columns) | {"title"}
+        if visible != self._visible:
+            self._visible = visible
+            self._layout = column_layout(self._content_width(), visible)
             self._cache.clear()
             self.refresh()
 
@@ -341,7 +365,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         return self.scrollable_content_region.width
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._layout = column_layout(self._content_width())
+        self._layout = column_layout(self._content_width(), self._visible)
         self._cache.clear()
         self.virtual_size = Size(self._content_width(), len(self._rows))
 
@@ -388,9 +412,21 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
                 name: base + style(f"record-list--{name}", partial=True) + cursor
                 for name in ("include", "exclude", "maybe")
             },
+            words={
+                kind: style(f"record-list--{kind}-word", partial=True)
+                for kind in ("include", "exclude")
+            },
         )
         marks = self._marks(self._columns.ids[index])
-        segments = row_segments(self._columns, index, marks, self._layout, styles, self._spans)
+        segments = row_segments(
+            self._columns,
+            index,
+            marks,
+            self._layout,
+            styles,
+            self._spans,
+            self._word_spans if self._words else None,
+        )
         return Strip(segments).adjust_cell_length(width, plain)
 
     def _spans(self, text: str, field_name: str) -> list[tuple[int, int]]:
@@ -398,3 +434,11 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             return []
         patterns = self._highlights.get(None, []) + self._highlights.get(field_name, [])
         return match_spans(text, patterns) if patterns else []
+
+    def _word_spans(self, text: str) -> list[tuple[list[tuple[int, int]], str]]:
+        found: list[tuple[list[tuple[int, int]], str]] = []
+        for word in self._words:
+            spans = match_spans(text, [word.pattern])
+            if spans:
+                found.append((spans, word.kind))
+        return found

@@ -8,8 +8,9 @@ width here; nothing is parsed as markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 from rich.cells import cell_len, set_cell_size
@@ -49,16 +50,23 @@ class ColumnLayout:
     marks: int
 
 
-def column_layout(width: int) -> ColumnLayout:
+#: Every list column, in display order (`peerlit_tui.config.LIST_COLUMNS`).
+ALL_COLUMNS: frozenset[str] = frozenset({"decision", "year", "author", "title", "journal", "tags"})
+
+
+def column_layout(width: int, visible: Collection[str] = ALL_COLUMNS) -> ColumnLayout:
     """Share `width` cells between the columns.
 
     The title takes what the fixed columns leave; the journal appears only from
     100 cells up (at 80 columns the title matters more), and the author column
-    grows on wide terminals.
+    grows on wide terminals. Columns not in `visible` get no cells (the title is
+    always shown).
     """
-    glyph, year, marks = 3, 5, 3
-    author = 17 if width < 100 else 22
-    journal = 0 if width < 100 else min(32, width // 5)
+    glyph = 3 if "decision" in visible else 0
+    year = 5 if "year" in visible else 0
+    marks = 3 if "tags" in visible else 0
+    author = (17 if width < 100 else 22) if "author" in visible else 0
+    journal = 0 if width < 100 or "journal" not in visible else min(32, width // 5)
     title = max(0, width - glyph - year - author - journal - marks - (2 if journal else 1))
     return ColumnLayout(glyph, year, author, title, journal, marks)
 
@@ -108,10 +116,34 @@ class RowStyles:
     highlight: Style
     marks: Style
     decisions: dict[str, Style]
+    words: dict[str, Style] = field(default_factory=dict)
 
 
 #: Finds the spans of a text to highlight for one field ("title", "author", "journal").
 SpanFinder = Callable[[str, str], list[tuple[int, int]]]
+#: Finds the include/exclude-word spans of a title: (spans, word kind) per kind.
+WordFinder = Callable[[str], list[tuple[list[tuple[int, int]], str]]]
+
+
+def layered_segments(
+    text: str, style: Style, layers: Sequence[tuple[list[tuple[int, int]], Style]]
+) -> list[Segment]:
+    """Segments of `text` in `style`, each layer's spans adding its style (later layers on top)."""
+    cuts = {0, len(text)}
+    for spans, _ in layers:
+        for start, end in spans:
+            cuts.update((start, end))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    out: list[Segment] = []
+    for start, end in pairwise(points):
+        if end <= start:
+            continue
+        piece_style = style
+        for spans, layer_style in layers:
+            if any(a <= start and end <= b for a, b in spans):
+                piece_style = piece_style + layer_style
+        out.append(Segment(text[start:end], piece_style))
+    return out
 
 
 def row_segments(
@@ -121,22 +153,35 @@ def row_segments(
     layout: ColumnLayout,
     styles: RowStyles,
     spans: SpanFinder,
+    words: WordFinder | None = None,
 ) -> list[Segment]:
     """The segments of one record's row: glyph, year, author, title, journal, marks."""
-    glyph_style = styles.decisions.get(marks.decision, styles.muted)
-    segments = [Segment(f" {DECISION_GLYPHS.get(marks.decision, '·')} ", glyph_style)]
-    year = cols.years[index]
-    segments.append(Segment(fit(str(year) if year else "····", layout.year), styles.muted))
+    segments: list[Segment] = []
+    if layout.glyph:
+        glyph_style = styles.decisions.get(marks.decision, styles.muted)
+        segments.append(Segment(f" {DECISION_GLYPHS.get(marks.decision, '·')} ", glyph_style))
+    else:
+        segments.append(Segment(" ", styles.plain))
+    if layout.year:
+        year = cols.years[index]
+        segments.append(Segment(fit(str(year) if year else "····", layout.year), styles.muted))
 
-    first = author_label(cols.first_authors[index], cols.authors[index], cols.n_authors[index])
-    author = fit(safe_line(first), layout.author - 1)
-    segments += styled_segments(author, styles.plain, spans(author, "author"), styles.highlight)
-    segments.append(Segment(" ", styles.plain))
+    if layout.author:
+        first = author_label(cols.first_authors[index], cols.authors[index], cols.n_authors[index])
+        author = fit(safe_line(first), layout.author - 1)
+        segments += styled_segments(author, styles.plain, spans(author, "author"), styles.highlight)
+        segments.append(Segment(" ", styles.plain))
 
     derived = cols.title_derived[index]
     title = fit((DERIVED_MARK if derived else "") + safe_line(cols.titles[index]), layout.title)
     title_style = styles.derived if derived else styles.plain
-    segments += styled_segments(title, title_style, spans(title, "title"), styles.highlight)
+    word_layers = words(title) if words is not None else []
+    if word_layers:
+        layers = [(found, styles.words.get(kind, styles.highlight)) for found, kind in word_layers]
+        layers.append((spans(title, "title"), styles.highlight))
+        segments += layered_segments(title, title_style, layers)
+    else:
+        segments += styled_segments(title, title_style, spans(title, "title"), styles.highlight)
 
     if layout.journal:
         journal = fit(safe_line(cols.journals[index]), layout.journal - 1)
@@ -144,6 +189,7 @@ def row_segments(
         segments += styled_segments(
             journal, styles.muted, spans(journal, "journal"), styles.highlight
         )
-    mark_text = ("#" if marks.tagged else " ") + ("✎" if marks.noted else " ")
-    segments.append(Segment(" " + mark_text, styles.marks))
+    if layout.marks:
+        mark_text = ("#" if marks.tagged else " ") + ("✎" if marks.noted else " ")
+        segments.append(Segment(" " + mark_text, styles.marks))
     return segments
