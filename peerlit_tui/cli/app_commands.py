@@ -43,4 +43,9 @@ def cmd_open(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.error(f"{f.path}: {f.error}")
     if summary.exit_code == 2:
         raise CliError("nothing could be imported; the app was not opened")
+    # A peerlit export brings its annotations back, as with `peerlit import`.
+    from peerlit_tui.cli import output_commands as out
+
+    for line in out.restored_lines(out.restore_imported_annotations(summary, ctx)):
+        ctx.err.write(line + "\n")
     return _run(ctx)

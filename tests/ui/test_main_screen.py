@@ -338,3 +338,35 @@ async def test_a_failing_load_is_reported_not_raised(tmp_path: Path) -> None:
         assert any(m.startswith("Loading the library failed") for m in messages)
         assert app.is_running
         assert "failed" in _main(app).status.render().plain
+
+
+def test_cli_open_restores_annotations_carried_by_a_peerlit_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerlit_tui.cli import main
+    from peerlit_tui.services.annotations import AnnotationService
+    from tests.ui.conftest import SYNTHETIC_FILE
+
+    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder: 0)
+    source, fresh = tmp_path / "source", tmp_path / "fresh"
+    assert main(["--library", str(source), "import", str(SYNTHETIC_FILE)]) == 0
+    first_id = _first_id(source)
+    assert main(["--library", str(source), "tag", first_id, "peer-led"]) == 0
+    exported = tmp_path / "out.ris"
+    assert main(["--library", str(source), "export", "--format", "ris", "-o", str(exported)]) == 0
+    assert main(["--library", str(fresh), "open", str(exported)]) == 0
+    service = AnnotationService.open(fresh)
+    try:
+        assert list(service.get(first_id).tags) == ["peer-led"]
+    finally:
+        service.close()
+
+
+def _first_id(folder: Path) -> str:
+    from peerlit_tui.services.library import Library
+
+    library = Library.open(folder)
+    try:
+        return library.columns().ids[0]
+    finally:
+        library.close()
