@@ -3,12 +3,13 @@
 Updating the pane is on the hot path of browsing (it follows the list cursor), so it
 is built for cheap swaps:
 
-* the pane keeps a pool of section widgets mounted and updates them in place; a record
-  with more sections than any before it grows the pool, one with fewer hides the rest;
+* the pane keeps a pool of section widgets (`detail_sections.AbstractSection`)
+  mounted and updates them in place; a record with more sections than any before it
+  grows the pool, one with fewer hides the rest;
 * a section is a focusable heading line plus one `Static` body whose `display` is
   toggled, which costs about a third of Textual's `Collapsible` per swap; heading and
   body sit directly in the pane, as a container per section would add an arrange pass;
-* metadata is one `Static` of `Content`, not a grid of labels.
+* metadata is one `Static` of `Content` (built in `detail_content`), not a grid of labels.
 
 Which sections are collapsed is remembered by section key across records, so a
 reader who only wants Findings collapses the others once and sees only Findings.
@@ -16,167 +17,53 @@ reader who only wants Findings collapses the others once and sees only Findings.
 Keys: Enter/Space on a focused heading (or `z` anywhere in the pane) toggles a
 section, `-` collapses all, `+` expands all, `}`/`{` move between sections (Tab
 works too), and the arrows, `j`/`k`, PgUp/PgDn and Home/End scroll.
+
+This module holds the pane itself: the section pool, its keys and the collapsed
+state; the section widgets and the text building live in the modules named above.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import PurePath
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content, Span
 from textual.message import Message
 from textual.widgets import Static
 
 from peerlit_tui.highlight import Highlight
 from peerlit_tui.model import Record, Section
-from peerlit_tui.text import fold
-from peerlit_tui.ui.text_render import (
-    highlighted_content,
-    match_spans,
-    safe_content,
-    safe_line,
-    safe_str,
+from peerlit_tui.ui.text_render import highlighted_content, safe_content, safe_line
+from peerlit_tui.ui.widgets.detail_content import (
+    HIGHLIGHT,
+    LABEL_WIDTH,
+    MAX_AUTHORS_SHOWN,
+    marked_content,
+    meta_content,
+    title_content,
+)
+from peerlit_tui.ui.widgets.detail_sections import (
+    COLLAPSED_MARK,
+    EXPANDED_MARK,
+    AbstractSection,
+    SectionBody,
+    section_key,
 )
 
-#: Component class of highlighted query terms.
-HIGHLIGHT = ".detail-pane--highlight"
-#: Field labels in the metadata block are padded to this width.
-LABEL_WIDTH = 10
-#: Authors shown before the list is cut short with "… and N more".
-MAX_AUTHORS_SHOWN = 40
-#: Markers of a collapsed and an expanded section heading.
-COLLAPSED_MARK = "▶"
-EXPANDED_MARK = "▼"
-
-
-def section_key(section: Section) -> str:
-    """The key under which a section's collapsed state is remembered.
-
-    Args:
-        section: An abstract section.
-
-    Returns:
-        The canonical key ("findings"), else the folded heading, else "abstract"
-        for an unstructured abstract.
-    """
-    return section.key or fold(safe_line(section.heading)).strip() or "abstract"
-
-
-class SectionBody(Static):
-    """The text of one abstract section, hidden while its section is collapsed."""
-
-    DEFAULT_CSS = """
-    SectionBody { width: 1fr; height: auto; padding-left: 2; }
-    """
-    """Body text is indented under its heading."""
-
-
-class AbstractSection(Static, can_focus=True):
-    """The focusable heading line of one abstract section; it owns the section's body.
-
-    Heading and body are siblings directly inside the pane rather than children of a
-    container: every container level costs an arrange pass on each record swap.
-    The widget is reused for different records' sections; `show` replaces its contents.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "enter,space",
-            "toggle_section",
-            "Toggle section",
-            id="detail.toggle_section",
-            tooltip="Collapse or expand this abstract section",
-        ),
-    ]
-    """Keys of a focused section heading."""
-
-    DEFAULT_CSS = """
-    AbstractSection {
-        width: 1fr;
-        height: auto;
-        margin-top: 1;
-        text-style: bold;
-        color: $text-primary;
-        &:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
-        &:hover { background: $boost; }
-    }
-    """
-    """A heading reads as a heading and shows clearly when it has focus."""
-
-    class ToggleRequested(Message):
-        """The user asked to collapse or expand this section."""
-
-        def __init__(self, section: AbstractSection) -> None:
-            self.section = section
-            """The section to toggle."""
-            super().__init__()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.body = SectionBody()
-        """The section text, mounted right after this heading."""
-        self.key = ""
-        """Key of the section shown (see `section_key`)."""
-        self.collapsed = False
-        """True while the body is hidden."""
-        self._label = Content()
-        self._words = 0
-
-    def show(self, key: str, label: Content, body: Content, *, collapsed: bool) -> None:
-        """Show a section in this widget.
-
-        Args:
-            key: The section's key.
-            label: Heading text (already safe).
-            body: Body text (already safe).
-            collapsed: Whether the body starts hidden.
-        """
-        self.key = key
-        self._label = label
-        self._words = len(body.plain.split())
-        self.body.update(body)
-        self.set_collapsed(collapsed, force=True)
-
-    def set_visible(self, visible: bool) -> None:
-        """Show or hide the heading and its body (unused pool entries are hidden).
-
-        Args:
-            visible: False to hide both.
-        """
-        self.display = visible
-        self.body.display = visible and not self.collapsed
-
-    def set_collapsed(self, collapsed: bool, *, force: bool = False) -> None:
-        """Hide or show the body and update the heading's marker.
-
-        Args:
-            collapsed: True to hide the body.
-            force: Repaint the heading even when the state is unchanged.
-        """
-        if collapsed == self.collapsed and not force:
-            return
-        self.collapsed = collapsed
-        self.body.display = not collapsed
-        self.set_class(collapsed, "-collapsed")
-        if collapsed:
-            words = f"  · {self._words} words" if self._words else ""
-            heading = Content.assemble(f"{COLLAPSED_MARK} ", self._label, (words, "dim"))
-        else:
-            heading = Content.assemble(f"{EXPANDED_MARK} ", self._label)
-        self.update(heading)
-
-    def action_toggle_section(self) -> None:
-        """Ask the pane to flip this section (the pane remembers the state by key)."""
-        self.post_message(self.ToggleRequested(self))
-
-    def on_click(self) -> None:
-        """Toggle on a mouse click too."""
-        self.action_toggle_section()
-
+__all__ = [
+    "COLLAPSED_MARK",
+    "EXPANDED_MARK",
+    "HIGHLIGHT",
+    "LABEL_WIDTH",
+    "MAX_AUTHORS_SHOWN",
+    "AbstractSection",
+    "DetailPane",
+    "SectionBody",
+    "marked_content",
+    "section_key",
+]
 
 _TOOLTIPS = {
     "toggle_current": "Collapse or expand the focused abstract section",
@@ -328,86 +215,14 @@ class DetailPane(VerticalScroll):
             self._no_abstract.display = False
             self._show_sections([], highlights)
             return
-        self._title.update(self._title_content(record, highlights))
-        self._meta.update(self._meta_content(record, duplicates or (), highlights))
+        self._title.update(title_content(record, highlights, self._words))
+        self._meta.update(meta_content(record, duplicates or (), highlights, self._words))
         self._meta.display = True
         self._no_abstract.display = not record.abstract
         self._show_sections(record.abstract, highlights)
         if not same_record:
             # A refresh of the same record (after an annotation change) keeps the reader's place.
             self.scroll_home(animate=False, immediate=True)
-
-    # -- building content ---------------------------------------------------------
-
-    def _title_content(self, record: Record, highlights: Sequence[re.Pattern[str]]) -> Content:
-        title = marked_content(
-            safe_line(record.title) or "(untitled)",
-            highlights,
-            self._words,
-            base_style=".detail-pane--derived" if record.title_derived else ".detail-pane--title",
-        )
-        if not record.title_derived:
-            return title
-        return Content.assemble(
-            ("≈ ", ".detail-pane--derived"),
-            title,
-            ("\n(title derived from the abstract)", ".detail-pane--muted"),
-        )
-
-    def _meta_content(
-        self,
-        record: Record,
-        duplicates: Sequence[dict[str, str]],
-        highlights: Sequence[re.Pattern[str]],
-    ) -> Content:
-        lines: list[Content] = []
-
-        def add(label: str, value: str, *, highlight: bool = False, words: bool = False) -> None:
-            value = safe_line(value)
-            if not value:
-                return
-            body = (
-                marked_content(value, highlights, self._words if words else ())
-                if highlight
-                else Content(value)
-            )
-            lines.append(Content.assemble((label.ljust(LABEL_WIDTH), ".detail-pane--label"), body))
-
-        names = [a.name or a.family for a in record.authors[:MAX_AUTHORS_SHOWN]]
-        more = len(record.authors) - MAX_AUTHORS_SHOWN
-        authors = "; ".join(names) + (f"; … and {more} more" if more > 0 else "")
-        add("Authors", authors, highlight=True)
-        add("Date", record.date or (str(record.year) if record.year else ""))
-        add("Source", _container_line(record), highlight=True)
-        add("Type", record.type + (f" ({record.type_detail})" if record.type_detail else ""))
-        add("Publisher", record.publisher)
-        add("ISSN", record.issn)
-        add("ISBN", record.isbn)
-        add("DOI", record.doi, highlight=True)
-        add("URL", record.url)
-        add("Keywords", "; ".join(record.keywords), highlight=True, words=True)
-        add("Language", record.language)
-        if record.listing_count is not None:
-            add("Listing", str(record.listing_count))
-        for provenance in record.sources:
-            where = PurePath(provenance.file).name if provenance.file else provenance.format
-            details = ", ".join(
-                part
-                for part in (
-                    provenance.database,
-                    f"line {provenance.line}" if provenance.line else "",
-                )
-                if part
-            )
-            add("From", f"{where} ({details})" if details else where)
-        for link in duplicates:
-            reason = ", ".join(p for p in (link.get("reason", ""), link.get("status", "")) if p)
-            ident = link.get("id", "")
-            add("Duplicate", f"{ident} ({reason})" if reason else ident)
-        add("Id", record.id)
-        if record.teaser and not record.abstract:
-            add("Teaser", record.teaser, highlight=True)
-        return Content("\n").join(lines)
 
     def _show_sections(
         self, sections: Sequence[Section], highlights: Sequence[re.Pattern[str]]
@@ -505,41 +320,3 @@ class DetailPane(VerticalScroll):
             target = max(0, min(len(sections) - 1, current + step))
         sections[target].focus()
         self.scroll_to_widget(sections[target], animate=False, top=True)
-
-
-def marked_content(
-    text: str | None,
-    highlights: Sequence[re.Pattern[str]],
-    words: Sequence[Highlight],
-    *,
-    base_style: str = "",
-) -> Content:
-    """Untrusted text with include/exclude-words marked and query terms over them.
-
-    Args:
-        text: The text (never parsed as markup).
-        highlights: Query-term patterns (`HIGHLIGHT` style, applied last so it wins).
-        words: Keyword highlights, each styled by its kind.
-        base_style: Component class for the whole text.
-    """
-    plain = safe_str(text)
-    spans: list[Span] = []
-    if base_style and plain:
-        spans.append(Span(0, len(plain), base_style))
-    for word in words:
-        style = f".detail-pane--{word.kind}-word"
-        spans.extend(Span(a, b, style) for a, b in match_spans(plain, [word.pattern]))
-    spans.extend(Span(a, b, HIGHLIGHT) for a, b in match_spans(plain, highlights))
-    return Content(plain, spans)
-
-
-def _container_line(record: Record) -> str:
-    """Journal, volume(issue) and pages as one citation-style line."""
-    parts = [record.journal] if record.journal else []
-    if record.volume:
-        parts.append(record.volume + (f"({record.issue})" if record.issue else ""))
-    elif record.issue:
-        parts.append(f"no. {record.issue}")
-    if record.pages:
-        parts.append(record.pages)
-    return ", ".join(parts)
