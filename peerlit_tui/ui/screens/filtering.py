@@ -19,6 +19,7 @@ a query change); the timer lives here because loading and filtering reschedule i
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -119,6 +120,8 @@ class FilteringScreen(ScreeningScreen):
         self._shown_id: str | None = None
         self._last_progress = 0.0
         self._indexes: list[SearchIndex] = []
+        self._list_painted = threading.Event()
+        """Set once the loaded list has been painted; the loader waits for it."""
 
     @property
     def filter_bar(self) -> FilterBar:
@@ -147,7 +150,11 @@ class FilteringScreen(ScreeningScreen):
         # built after that (a query typed meanwhile runs when it is ready).
         self.post_message(self._Progress("reading the library…"))
         services, columns = self._load_library()
+        self._list_painted.clear()
         self.post_message(self._ListLoaded(services, columns))
+        # Building the index is pure Python and would hold the GIL while the UI thread
+        # lays out and paints the list: wait (briefly) for that first frame instead.
+        self._list_painted.wait(timeout=2.0)
         from peerlit_tui.services.search import SearchIndex
 
         index = SearchIndex(services.library, services.annotations, columns=columns)
@@ -182,6 +189,7 @@ class FilteringScreen(ScreeningScreen):
         self.update_progress()
         self.refresh_bindings()
         self._schedule_detail()
+        self.call_after_refresh(self._list_painted.set)
 
     @on(_IndexReady)
     def _index_ready(self, message: _IndexReady) -> None:
