@@ -130,6 +130,10 @@ def startup_child(folder: Path, started: float) -> None:
             await until(lambda: bool(screen.record_list.rows))
             screen._on_timer_update()
             times["list_ready"] = time.time() - started
+            # The first screenful shows first; then every record is listed.
+            total = screen.services.library.count()
+            await until(lambda: len(screen.record_list.rows) == total)
+            times["list_full"] = time.time() - started
             await until(lambda: screen.index is not None)
             times["index_ready"] = time.time() - started
             await pilot.pause()
@@ -339,6 +343,7 @@ def main() -> None:
     print(
         f"start → first paint {start['first_paint']:.2f} s (goal ≤ 0.8), "
         f"→ list ready {start['list_ready']:.2f} s (goal ≤ 1.5), "
+        f"→ every record listed {start['list_full']:.2f} s, "
         f"→ search index ready {start['index_ready']:.2f} s"
     )
     samples, rss = asyncio.run(interactions(folder, runs))

@@ -139,9 +139,9 @@ class Library:
         """The full record, with every provenance, or None."""
         return self.store.get(record_id)
 
-    def columns(self) -> ListColumns:
-        """List columns of every record (fast: one query, no JSON parsing)."""
-        return self.store.load_columns()
+    def columns(self, limit: int | None = None) -> ListColumns:
+        """List columns of every record, or the first `limit` (one query, no JSON parsing)."""
+        return self.store.load_columns(limit)
 
     def resolve_id(self, text: str) -> str:
         """Turn what a user typed into a record id.

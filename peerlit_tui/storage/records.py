@@ -212,12 +212,14 @@ class RecordStore:
         rows = self._db.execute(IDS_BY_DUP_KEY, (dup_key,))
         return [r[0] for r in rows]
 
-    def load_columns(self) -> ListColumns:
-        """Load the list columns of every record in insertion order."""
+    def load_columns(self, limit: int | None = None) -> ListColumns:
+        """Load the list columns of every record (or the first `limit`) in insertion order."""
         cols = ListColumns()
         rows = self._db.execute(
             "SELECT rowid, id, type, title, title_derived, authors, first_author, n_authors, "
-            "year, journal, doi, keywords, has_abstract, added_at FROM records ORDER BY rowid"
+            "year, journal, doi, keywords, has_abstract, added_at FROM records ORDER BY rowid "
+            "LIMIT ?",
+            (-1 if limit is None else limit,),
         ).fetchall()
         if rows:
             (

@@ -48,6 +48,10 @@ class TaskFailed(Message):
         self.error = error
 
 
+#: Records read first, so a large library's list shows before all its columns are read.
+FIRST_PAGE_ROWS = 300
+
+
 class PeerlitApp(App[int]):
     """Screen and annotate a library of literature records.
 
@@ -122,18 +126,26 @@ class PeerlitApp(App[int]):
         """The main screen (imported here: the screen module needs `TaskFailed` from this one)."""
         from peerlit_tui.ui.screens.main import MainScreen
 
-        return MainScreen(self.load_library, open_paths=self.open_paths, sample_dir=self.sample_dir)
+        return MainScreen(
+            self.load_library,
+            open_paths=self.open_paths,
+            sample_dir=self.sample_dir,
+            first_page=lambda: self.load_library(limit=FIRST_PAGE_ROWS),
+        )
 
-    def load_library(self) -> tuple[Services, ListColumns]:
+    def load_library(self, limit: int | None = None) -> tuple[Services, ListColumns]:
         """The library's services (opened on first call) and fresh list columns.
 
         Called from the main screen's loading thread (again after each import).
+
+        Args:
+            limit: Read only the first `limit` records (a first screenful).
         """
         with self._services_lock:
             if self.services is None:
                 self.services = open_services(self.library_dir)
             services = self.services
-        return services, services.library.columns()
+        return services, services.library.columns(limit)
 
     def close_services(self) -> None:
         """Close the services; safe to call twice."""

@@ -370,3 +370,29 @@ def _first_id(folder: Path) -> str:
         return library.columns().ids[0]
     finally:
         library.close()
+
+
+async def test_a_first_screenful_shows_before_the_whole_library(
+    ui_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("peerlit_tui.ui.app.FIRST_PAGE_ROWS", 3)
+    app = make_test_app(ui_library)
+    limits: list[int | None] = []
+    load = app.load_library
+
+    def recording_load(limit: int | None = None) -> object:
+        limits.append(limit)
+        return load(limit=limit)
+
+    monkeypatch.setattr(app, "load_library", recording_load)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = _main(app)
+            assert limits == [3, None]
+            assert len(screen.record_list.rows) == LIBRARY_SIZE
+            assert screen.status.left_text.startswith(f"{LIBRARY_SIZE} / {LIBRARY_SIZE}")
+            assert screen.detail.record is not None
+            assert screen.detail.record.id == screen.record_list.current_id
+    finally:
+        app.close_services()

@@ -63,6 +63,8 @@ class FilteringScreen(ScreeningScreen):
             a worker.
         open_paths: Export files to import once the library is loaded.
         sample_dir: Folder of sample exports offered when the library is empty.
+        first_page: Returns the services and the first screenful of list columns, shown
+            while the full columns are read; None reads everything at once.
     """
 
     class _Progress(Message):
@@ -71,9 +73,9 @@ class FilteringScreen(ScreeningScreen):
             self.text = text
 
     class _ListLoaded(Message):
-        def __init__(self, services: Services, columns: ListColumns) -> None:
+        def __init__(self, services: Services, columns: ListColumns, partial: bool = False) -> None:
             super().__init__()
-            self.services, self.columns = services, columns
+            self.services, self.columns, self.partial = services, columns, partial
 
     class _IndexReady(Message):
         def __init__(self, index: SearchIndex) -> None:
@@ -101,9 +103,11 @@ class FilteringScreen(ScreeningScreen):
         *,
         open_paths: Sequence[Path] = (),
         sample_dir: Path | None = None,
+        first_page: Callable[[], tuple[Services, ListColumns]] | None = None,
     ) -> None:
         super().__init__()
         self._load_library = load_library
+        self._first_page = first_page
         self._open_paths = list(open_paths)
         self._sample_dir = sample_dir
         self.result: SearchResult | None = None
@@ -149,6 +153,14 @@ class FilteringScreen(ScreeningScreen):
         # The list is shown as soon as its columns are read; the search index is
         # built after that (a query typed meanwhile runs when it is ready).
         self.post_message(self._Progress("reading the library…"))
+        if self._first_page is not None and not self.record_list.rows:
+            # A large library shows its first screenful at once; the full columns
+            # (half a second at 100,000 records) replace it, keeping the cursor.
+            services, first = self._first_page()
+            if first.ids:
+                self._list_painted.clear()
+                self.post_message(self._ListLoaded(services, first, partial=True))
+                self._list_painted.wait(timeout=2.0)
         services, columns = self._load_library()
         self._list_painted.clear()
         self.post_message(self._ListLoaded(services, columns))
@@ -178,6 +190,12 @@ class FilteringScreen(ScreeningScreen):
         total = len(message.columns)
         self.status.set_counts(total, total)
         self.status.set_query("")
+        if message.partial:
+            # Only the first screenful: the rest follows in a moment.
+            self.status.set_state("reading the library…")
+            self._schedule_detail()
+            self.call_after_refresh(self._list_painted.set)
+            return
         self.status.set_state(f"indexing {total:,} records…" if total else "")
         if total == 0:
             self.record_list.set_empty_text(self._empty_library_text())

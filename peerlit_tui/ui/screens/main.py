@@ -60,6 +60,8 @@ class MainScreen(FilteringScreen):
             a worker.
         open_paths: Export files to import once the library is loaded.
         sample_dir: Folder of sample exports offered when the library is empty.
+        first_page: Returns the services and the first screenful of list columns, shown
+            while the full columns are read.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
