@@ -194,16 +194,21 @@ def validate_rating(value: object) -> int:
     return value
 
 
+def _choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    """Match `value` case-insensitively against `allowed`; the error lists the choices."""
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; use one of: {', '.join(allowed)}")
+    return str(text)
+
+
 def validate_read_status(value: object) -> str:
     """Check a read status (case-insensitive) and return its canonical spelling.
 
     Raises:
         ValueError: Listing the accepted statuses.
     """
-    text = value.strip().lower() if isinstance(value, str) else value
-    if text not in READ_STATUSES:
-        raise ValueError(f"unknown read status {value!r}; use one of: {', '.join(READ_STATUSES)}")
-    return str(text)
+    return _choice(value, READ_STATUSES, "read status")
 
 
 def validate_decision(value: object) -> str:
@@ -212,10 +217,7 @@ def validate_decision(value: object) -> str:
     Raises:
         ValueError: Listing the accepted decisions.
     """
-    text = value.strip().lower() if isinstance(value, str) else value
-    if text not in DECISIONS:
-        raise ValueError(f"unknown decision {value!r}; use one of: {', '.join(DECISIONS)}")
-    return str(text)
+    return _choice(value, DECISIONS, "decision")
 
 
 def validate_reason(value: object) -> str:

@@ -55,13 +55,7 @@ NARROW_WIDTH = 100
 class MainScreen(FilteringScreen):
     """The one screen of the app: find, read and annotate records.
 
-    Args:
-        load_library: Returns the library's services and fresh list columns; called in
-            a worker.
-        open_paths: Export files to import once the library is loaded.
-        sample_dir: Folder of sample exports offered when the library is empty.
-        first_page: Returns the services and the first screenful of list columns, shown
-            while the full columns are read.
+    Constructed with the arguments of `FilteringScreen`, which loads the library.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
