@@ -9,17 +9,27 @@ records take seconds to load there and seconds per update). SQLite gives:
 - the full record as JSON in `data`, parsed only when one record is shown;
 - an FTS5 table over the text fields and each structured-abstract section, which
   the search can use for abstract terms and `findings:`-style queries.
+
+Writes go through one writer connection under a lock; every other thread reads
+through its own connection (see `sqlite_connections`), so a reader never sees an
+import's uncommitted rows. A library that cannot be written opens read-only.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from peerlit_tui.library_errors import LibraryReadOnlyError
+from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
+from peerlit_tui.storage.sqlite_connections import open_store, translated
+
+__all__ = ["FTS_COLUMNS", "FTS_SECTION_KEYS", "IDS_BY_DUP_KEY", "ListColumns", "RecordStore"]
 
 SCHEMA_VERSION = 1
 
@@ -74,38 +84,36 @@ CREATE TABLE IF NOT EXISTS duplicates (
     PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS duplicates_b ON duplicates(b);
+-- How often a record occurs inside one (file, database) when more than once: PRISMA
+-- counts every record read, repeats inside one export included. No row means once.
+CREATE TABLE IF NOT EXISTS source_repeats (
+    record_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    database TEXT NOT NULL,
+    occurrences INTEGER NOT NULL,
+    PRIMARY KEY (record_id, file, database)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
     {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
 
-@dataclass(slots=True)
-class ListColumns:
-    """The list columns of every record, as parallel lists (one entry per record).
+_LIST_COLUMNS_SQL = (
+    "SELECT rowid, id, type, title, title_derived, authors, first_author, n_authors, "
+    "year, journal, doi, keywords, has_abstract, added_at FROM records"
+)
 
-    Parallel lists rather than objects: 100,000 records load in one query and the
-    search scans one column at a time, which is several times faster than looking
-    attributes up on 100,000 objects.
-    """
 
-    rowids: list[int] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
-    title_derived: list[bool] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    first_authors: list[str] = field(default_factory=list)
-    n_authors: list[int] = field(default_factory=list)
-    years: list[int | None] = field(default_factory=list)
-    journals: list[str] = field(default_factory=list)
-    dois: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    has_abstract: list[bool] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.ids)
+def _columns_from_rows(rows: list[Any]) -> ListColumns:
+    cols = ListColumns()
+    if rows:
+        (
+            cols.rowids, cols.ids, cols.types, cols.titles, cols.title_derived,
+            cols.authors, cols.first_authors, cols.n_authors, cols.years,
+            cols.journals, cols.dois, cols.keywords, cols.has_abstract, cols.added,
+        ) = (list(column) for column in zip(*rows, strict=True))  # fmt: skip
+    return cols
 
 
 def _fts_values(record: Record) -> tuple[str, ...]:
@@ -127,119 +135,190 @@ class RecordStore:
     """SQLite-backed storage of records, provenance and duplicate links.
 
     Args:
-        path: The SQLite file (created with its schema when missing).
+        path: The SQLite file (created with its schema when missing and writable).
+        read_only: Open for reading only even when the file could be written.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT),
-        # so an import is exactly one transaction.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
+        self._watch_lock = threading.Lock()
+        self._connections, self.read_only_reason = open_store(
+            path, _SCHEMA, SCHEMA_VERSION, read_only=read_only
         )
+        #: One connection only asks "did anything change?"; other readers keep their pace.
+        self._watch = self._connections.watcher()
+        #: Occurrences per (record, file, database) in the open transaction.
+        self._occurrences: dict[tuple[str, str, str], int] = {}
+
+    @property
+    def read_only(self) -> bool:
+        """True when nothing can be saved in this store."""
+        return bool(self.read_only_reason)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection of the calling thread (the writer inside its own transaction)."""
+        return self._connections.reader()
 
     def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
+        """Close every database connection."""
+        self._connections.close()
 
     # -- transactions -------------------------------------------------------
 
+    def _writer(self) -> sqlite3.Connection:
+        writer = self._connections.writer
+        if writer is None:
+            raise LibraryReadOnlyError(self.path.parent, self.read_only_reason)
+        return writer
+
     def begin(self) -> None:
-        """Start a write transaction, waiting for other writers (busy timeout)."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """Start a write transaction, waiting for other writers (lock, then busy timeout).
+
+        Raises:
+            LibraryReadOnlyError: When the store cannot be written.
+        """
+        writer = self._writer()
+        self._connections.write_lock.acquire()
+        try:
+            with translated(self.path, writing=True):
+                writer.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._connections.write_lock.release()
+            raise
+        self._connections.owner = threading.get_ident()
+        self._occurrences.clear()
 
     def commit(self) -> None:
-        """Commit the current transaction (durable: synchronous=FULL)."""
-        self._db.execute("COMMIT")
+        """Commit the current transaction (durable: synchronous=FULL).
+
+        On failure the transaction stays open for `rollback`.
+        """
+        with translated(self.path, writing=True):
+            self._writer().execute("COMMIT")
+        self._release()
 
     def rollback(self) -> None:
-        """Abandon the current transaction, if one is open."""
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+        """Abandon the current transaction, if this thread has one open."""
+        if self._connections.owner != threading.get_ident():
+            return
+        writer = self._writer()
+        try:
+            if writer.in_transaction:
+                writer.execute("ROLLBACK")
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._connections.owner == threading.get_ident():
+            self._connections.owner = None
+            self._connections.write_lock.release()
+
+    def _write(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Run one write statement inside this thread's open transaction."""
+        writer = self._writer()  # a read-only store says so first
+        if self._connections.owner != threading.get_ident():
+            raise RuntimeError("RecordStore write outside begin()/commit()")
+        with translated(self.path, writing=True):
+            return writer.execute(sql, params)
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+        with translated(self.path):
+            return self._db.execute(sql, params).fetchall()
+
+    # -- change detection ---------------------------------------------------
+
+    def change_token(self) -> int:
+        """A number that changes whenever anyone commits a change to the store.
+
+        SQLite's `PRAGMA data_version` on a connection that never writes: it moves
+        when the writer of this process, or any other process, commits. Cheap (no
+        table is read), so an app may ask every second.
+        """
+        with self._watch_lock, translated(self.path):
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+
+    def max_rowid(self) -> int:
+        """The highest row number (0 for an empty store): rows added later have higher ones."""
+        row = self._read("SELECT max(rowid) FROM records")
+        return int(row[0][0] or 0)
 
     # -- reads ------------------------------------------------------------
 
     def count(self) -> int:
         """Number of records."""
-        row = self._db.execute("SELECT count(*) FROM records").fetchone()
-        return int(row[0])
+        return int(self._read("SELECT count(*) FROM records")[0][0])
 
     def all_ids(self) -> set[str]:
         """Every record id."""
-        return {row[0] for row in self._db.execute("SELECT id FROM records")}
+        return {str(row[0]) for row in self._read("SELECT id FROM records")}
 
     def rowid_of(self, record_id: str) -> int | None:
         """Internal row number of a record, or None."""
-        row = self._db.execute("SELECT rowid FROM records WHERE id = ?", (record_id,)).fetchone()
-        return int(row[0]) if row else None
+        rows = self._read("SELECT rowid FROM records WHERE id = ?", (record_id,))
+        return int(rows[0][0]) if rows else None
 
     def get(self, record_id: str) -> Record | None:
         """Load one full record with all its provenance, or None."""
-        row = self._db.execute("SELECT data FROM records WHERE id = ?", (record_id,)).fetchone()
-        if row is None:
+        rows = self._read("SELECT data FROM records WHERE id = ?", (record_id,))
+        if not rows:
             return None
-        record = Record.from_dict(json.loads(row[0]))
+        record = Record.from_dict(json.loads(str(rows[0][0])))
         record.sources = self.sources_of(record_id)
         return record
 
     def sources_of(self, record_id: str) -> list[Provenance]:
         """Provenance of a record in import order."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT file, format, database, imported_at, line FROM sources "
             "WHERE record_id = ? ORDER BY imported_at, file",
             (record_id,),
         )
-        return [Provenance(f, fmt, db, at, line) for f, fmt, db, at, line in rows]
+        return [Provenance(*row) for row in rows]
 
     def ids_with_prefix(self, prefix: str, limit: int = 5) -> list[str]:
         """Ids starting with `prefix` (for abbreviated ids typed by users)."""
         upper = prefix + "\U0010ffff"
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
             (prefix, upper, limit),
         )
-        return [r[0] for r in rows]
+        return [str(r[0]) for r in rows]
 
     def ids_by_dup_key(self, dup_key: str) -> list[str]:
         """Ids of records sharing a duplicate key."""
-        rows = self._db.execute(IDS_BY_DUP_KEY, (dup_key,))
-        return [r[0] for r in rows]
+        return [str(r[0]) for r in self._read(IDS_BY_DUP_KEY, (dup_key,))]
+
+    def dedup_rows(self) -> list[tuple[str, str, str]]:
+        """(id, duplicate key, journal) of every record that has a duplicate key."""
+        rows = self._read("SELECT id, dup_key, journal FROM records WHERE dup_key != ''")
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
 
     def load_columns(self, limit: int | None = None) -> ListColumns:
         """Load the list columns of every record (or the first `limit`) in insertion order."""
-        cols = ListColumns()
-        rows = self._db.execute(
-            "SELECT rowid, id, type, title, title_derived, authors, first_author, n_authors, "
-            "year, journal, doi, keywords, has_abstract, added_at FROM records ORDER BY rowid "
-            "LIMIT ?",
-            (-1 if limit is None else limit,),
-        ).fetchall()
-        if rows:
-            (
-                cols.rowids, cols.ids, cols.types, cols.titles, cols.title_derived,
-                cols.authors, cols.first_authors, cols.n_authors, cols.years,
-                cols.journals, cols.dois, cols.keywords, cols.has_abstract, cols.added,
-            ) = (list(column) for column in zip(*rows, strict=True))  # fmt: skip
-        return cols
+        rows = self._read(
+            _LIST_COLUMNS_SQL + " ORDER BY rowid LIMIT ?", (-1 if limit is None else limit,)
+        )
+        return _columns_from_rows(rows)
+
+    def load_columns_since(self, rowid: int) -> ListColumns:
+        """List columns of the records added after row `rowid` (see `ListColumns.last_rowid`)."""
+        rows = self._read(_LIST_COLUMNS_SQL + " WHERE rowid > ? ORDER BY rowid", (rowid,))
+        return _columns_from_rows(rows)
 
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterator[Record]:
         """Yield full records (without provenance), all or the given ids, in row order."""
         if ids is None:
-            for (data,) in self._db.execute("SELECT data FROM records ORDER BY rowid"):
-                yield Record.from_dict(json.loads(data))
+            with translated(self.path):
+                cursor = self._db.execute("SELECT data FROM records ORDER BY rowid")
+                while batch := cursor.fetchmany(500):
+                    for (data,) in batch:
+                        yield Record.from_dict(json.loads(data))
             return
         for record_id in ids:
-            row = self._db.execute("SELECT data FROM records WHERE id = ?", (record_id,))
-            found = row.fetchone()
+            found = self._read("SELECT data FROM records WHERE id = ?", (record_id,))
             if found:
-                yield Record.from_dict(json.loads(found[0]))
+                yield Record.from_dict(json.loads(str(found[0][0])))
 
     def fts_rowids(self, match: str) -> list[int]:
         """Row numbers matching an FTS5 MATCH expression, in row order.
@@ -247,27 +326,30 @@ class RecordStore:
         Raises:
             sqlite3.OperationalError: For a malformed expression.
         """
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT rowid FROM records_fts WHERE records_fts MATCH ? ORDER BY rowid", (match,)
         )
-        return [r[0] for r in rows]
+        return [int(r[0]) for r in rows]
 
     def abstract_texts(self) -> Iterator[tuple[int, str]]:
         """(rowid, folded-ready abstract text) for every record, for substring scans."""
-        yield from self._db.execute("SELECT rowid, abstract FROM records_fts ORDER BY rowid")
+        with translated(self.path):
+            cursor = self._db.execute("SELECT rowid, abstract FROM records_fts ORDER BY rowid")
+            while batch := cursor.fetchmany(1000):
+                yield from batch
 
     # -- writes (inside begin/commit) ---------------------------------------
 
     def insert(self, record: Record, added_at: str, dup_key: str) -> int:
         """Insert a new record and its text index entry; returns its rowid."""
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT INTO records(id, type, title, title_derived, authors, first_author, "
             "n_authors, year, journal, doi, keywords, has_abstract, added_at, dup_key, data) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.id, *self._columns(record), added_at, dup_key, self._data(record)),
         )
         rowid = int(cursor.lastrowid or 0)
-        self._db.execute(
+        self._write(
             f"INSERT INTO records_fts(rowid, {', '.join(FTS_COLUMNS)}) "
             f"VALUES (?{', ?' * len(FTS_COLUMNS)})",
             (rowid, *_fts_values(record)),
@@ -279,14 +361,14 @@ class RecordStore:
         rowid = self.rowid_of(record.id)
         if rowid is None:
             raise KeyError(record.id)
-        self._db.execute(
+        self._write(
             "UPDATE records SET type=?, title=?, title_derived=?, authors=?, first_author=?, "
             "n_authors=?, year=?, journal=?, doi=?, keywords=?, has_abstract=?, dup_key=?, "
             "data=? WHERE rowid=?",
             (*self._columns(record), dup_key, self._data(record), rowid),
         )
-        self._db.execute("DELETE FROM records_fts WHERE rowid = ?", (rowid,))
-        self._db.execute(
+        self._write("DELETE FROM records_fts WHERE rowid = ?", (rowid,))
+        self._write(
             f"INSERT INTO records_fts(rowid, {', '.join(FTS_COLUMNS)}) "
             f"VALUES (?{', ?' * len(FTS_COLUMNS)})",
             (rowid, *_fts_values(record)),
@@ -294,37 +376,67 @@ class RecordStore:
 
     def add_source(self, record_id: str, source: Provenance) -> bool:
         """Record a provenance; returns False when that (file, database) was already known."""
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT OR IGNORE INTO sources(record_id, file, format, database, imported_at, line) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (record_id, source.file, source.format, source.database, source.imported_at,
              source.line),
         )  # fmt: skip
+        key = (record_id, source.file, source.database)
+        seen = self._occurrences[key] = self._occurrences.get(key, 0) + 1
+        if seen > 1:
+            # max(): importing the same file again finds the same repeats, not new ones.
+            self._write(
+                "INSERT INTO source_repeats(record_id, file, database, occurrences) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(record_id, file, database) "
+                "DO UPDATE SET occurrences = max(occurrences, excluded.occurrences)",
+                (*key, seen),
+            )
         return cursor.rowcount > 0
+
+    def source_counts(self) -> list[tuple[str, str, str, int]]:
+        """(record id, file, database, occurrences) of every provenance."""
+        try:
+            rows = self._read(
+                "SELECT s.record_id, s.file, s.database, coalesce(r.occurrences, 1) "
+                "FROM sources s LEFT JOIN source_repeats r "
+                "USING (record_id, file, database) ORDER BY s.rowid"
+            )
+        except sqlite3.OperationalError:  # a read-only library from before repeats were kept
+            rows = self._read("SELECT record_id, file, database, 1 FROM sources ORDER BY rowid")
+        return [(str(r), str(f), str(d), int(n)) for r, f, d, n in rows]  # type: ignore[call-overload]
 
     # -- duplicate links ----------------------------------------------------
 
-    def link(self, a: str, b: str, reason: str, created: str, *, force: bool = False) -> bool:
-        """Link two records as likely duplicates.
+    def link(
+        self,
+        a: str,
+        b: str,
+        reason: str,
+        created: str,
+        *,
+        force: bool = False,
+        status: str = "linked",
+    ) -> bool:
+        """Link two records as likely duplicates (or, with `status`, as related papers).
 
         A pair the user unlinked stays unlinked unless `force` is set (an explicit
-        link), so re-importing an export does not undo the user's decision.
+        link), so re-importing an export does not undo the user's decision. A pair
+        already linked keeps its status and reason.
 
         Returns:
             True when a new link was made (or an unlinked pair was relinked by force).
         """
         a, b = sorted((a, b))
-        row = self._db.execute(
-            "SELECT status FROM duplicates WHERE a = ? AND b = ?", (a, b)
-        ).fetchone()
-        if row is None:
-            self._db.execute(
+        row = self._read("SELECT status FROM duplicates WHERE a = ? AND b = ?", (a, b))
+        if not row:
+            self._write(
                 "INSERT INTO duplicates(a, b, reason, status, created) VALUES (?, ?, ?, ?, ?)",
-                (a, b, reason, "linked", created),
+                (a, b, reason, status, created),
             )
             return True
-        if force and row[0] != "linked":
-            self._db.execute(
+        if force and row[0][0] != "linked":
+            self._write(
                 "UPDATE duplicates SET status = 'linked', reason = ? WHERE a = ? AND b = ?",
                 (reason, a, b),
             )
@@ -334,7 +446,7 @@ class RecordStore:
     def unlink(self, a: str, b: str) -> bool:
         """Mark a linked pair as not duplicates; returns False when no such link exists."""
         a, b = sorted((a, b))
-        cursor = self._db.execute(
+        cursor = self._write(
             "UPDATE duplicates SET status = 'unlinked' WHERE a = ? AND b = ? AND status = 'linked'",
             (a, b),
         )
@@ -342,25 +454,25 @@ class RecordStore:
 
     def duplicates_of(self, record_id: str) -> list[tuple[str, str, str]]:
         """(other id, reason, status) for every link involving a record."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT b, reason, status FROM duplicates WHERE a = ? "
             "UNION ALL SELECT a, reason, status FROM duplicates WHERE b = ?",
             (record_id, record_id),
         )
-        return [(other, reason, status) for other, reason, status in rows]
+        return [(str(other), str(reason), str(status)) for other, reason, status in rows]
 
     def linked_ids(self) -> set[str]:
         """Ids of every record currently linked to a likely duplicate."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT a FROM duplicates WHERE status = 'linked' "
             "UNION SELECT b FROM duplicates WHERE status = 'linked'"
         )
-        return {r[0] for r in rows}
+        return {str(r[0]) for r in rows}
 
     def all_links(self) -> list[tuple[str, str, str, str]]:
         """Every duplicate link as (a, b, reason, status)."""
-        rows = self._db.execute("SELECT a, b, reason, status FROM duplicates ORDER BY created, a")
-        return [(a, b, reason, status) for a, b, reason, status in rows]
+        rows = self._read("SELECT a, b, reason, status FROM duplicates ORDER BY created, a")
+        return [(str(a), str(b), str(reason), str(status)) for a, b, reason, status in rows]
 
     # -- helpers ------------------------------------------------------------
 
