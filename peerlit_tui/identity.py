@@ -5,6 +5,13 @@ same file or an updated export, because annotations are keyed by it. The DOI is
 the best identity there is; without one, a short hash of the normalised title,
 first-author surname and year is stable across exports that spell those fields
 with different case, accents or punctuation.
+
+A DOI is not always one paper: conference supplements give many abstracts one DOI,
+and exports carry wrong DOIs. Records that share a DOI but are clearly different
+papers (`same_paper` is false) get the DOI plus a short hash of their title as id
+(`split_id`), so none of them hides behind another. Normalised-title similarity
+(rapidfuzz) decides, so that case, punctuation, a subtitle or a typo still count
+as the same paper.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rapidfuzz import fuzz
+
 from peerlit_tui.model import Record
-from peerlit_tui.text import match_key
+from peerlit_tui.text import fold, match_key
 
 _DOI_PREFIX = re.compile(
     r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)+", re.IGNORECASE
@@ -93,3 +102,98 @@ def duplicate_key(record: Record) -> str:
     if len(title) < 12:
         return ""
     return f"{title}|{_year_text(record)}|{match_key(record.first_author_family)}"
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+
+#: Words that say little about which paper a title names (left out of blocking keys).
+STOPWORDS = frozenset(
+    "a an and are as at by for from in into is of on or the to with within without "
+    "its their this that".split()
+)
+
+
+def title_words(title: str) -> str:
+    """A title as lower-case ASCII words separated by single spaces (markup dropped).
+
+    Unlike `title_key` it keeps word boundaries, which subtitle and blocking rules need.
+    """
+    return " ".join(_NON_WORD.split(fold(_TAG.sub(" ", title)))).strip()
+
+
+def split_id(record: Record) -> str:
+    """The id of a record that shares its DOI with a different paper: DOI#title-hash.
+
+    The hash is of the normalised title, so the same paper gets the same id every
+    time it is imported, and a restore of annotations by id finds it again.
+    """
+    doi = normalise_doi(record.doi)
+    digest = hashlib.sha1(title_key(record).encode("utf-8")).hexdigest()[:6]
+    return f"{doi}#{digest}"
+
+
+def doi_of_id(record_id: str) -> str:
+    """The DOI part of a record id ("" for a hash id)."""
+    head = record_id.split("#", 1)[0]
+    return head if _DOI.match(head) else ""
+
+
+def is_subtitle_variant(short: str, long: str, min_words: int = 3) -> bool:
+    """True when `long` is `short` plus a subtitle (word-wise prefix) of enough words."""
+    if len(short) > len(long):
+        short, long = long, short
+    words = [w for w in short.split() if w not in STOPWORDS]
+    return len(words) >= min_words and (long == short or long.startswith(short + " "))
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity (0-100) of two `title_words` strings; a subtitle counts as 95."""
+    if not a or not b:
+        return 0.0
+    score = fuzz.ratio(a, b)
+    if score < 95 and is_subtitle_variant(a, b):
+        return 95.0
+    return score
+
+
+def surnames_agree(a: str, b: str) -> bool:
+    """True when two first-author surnames can be the same person (or one is unknown)."""
+    ka, kb = match_key(a), match_key(b)
+    if not ka or not kb:
+        return True
+    return ka == kb or ka.startswith(kb) or kb.startswith(ka) or fuzz.ratio(ka, kb) >= 85
+
+
+def same_paper(stored: Record, new: Record) -> bool:
+    """Whether two records that carry the same DOI describe the same paper.
+
+    The DOI is trusted unless the titles clearly differ: above 85 % title similarity
+    (or a subtitle) they are one paper; between 60 and 85 % only when first author
+    and year agree too; below 60 % they are different papers, whatever else agrees,
+    because a wrong split shows two linked records while a wrong merge hides a paper.
+
+    Args:
+        stored: The record already in the library under that DOI.
+        new: The record being imported.
+
+    Returns:
+        True when `new` should merge into `stored`.
+    """
+    if stored.title_derived or new.title_derived:
+        return True
+    ta, tb = title_words(stored.title), title_words(new.title)
+    if len(match_key(ta)) < 12 or len(match_key(tb)) < 12:
+        return True
+    score = title_similarity(ta, tb)
+    if score >= 85:
+        return True
+    if score < 60:
+        return False
+    years_agree = stored.year is not None and stored.year == new.year
+    both_named = bool(stored.first_author_family and new.first_author_family)
+    return (
+        years_agree
+        and both_named
+        and surnames_agree(stored.first_author_family, new.first_author_family)
+    )

@@ -3,7 +3,15 @@
 This is what the command line and the TUI talk to for records. It joins the import
 pipeline (parsing, cleaning, identity) with the record store (SQLite), and reports
 each import in a summary a user can act on: what was added, what was already
-there, which likely duplicates were linked, and which records were skipped where.
+there, which likely duplicates were linked, which records share a DOI with a
+different paper (and so got an id of their own), and which records were skipped where.
+
+Identity on import, in order: a record whose DOI is already stored merges into the
+stored record only when they are the same paper (`identity.same_paper`); a different
+paper with that DOI gets a split id (DOI#title-hash) and a visible "shared DOI" link.
+The record stored first keeps its id, so annotations stay where they were made. New
+records are then linked to likely duplicates: the exact duplicate key first, then the
+fuzzy step of `services.dedup`, which compares each new record with its candidates only.
 """
 
 from __future__ import annotations
@@ -13,12 +21,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peerlit_tui.identity import duplicate_key, normalise_doi
+from peerlit_tui.identity import duplicate_key, normalise_doi, same_paper, split_id
 from peerlit_tui.importers.pipeline import FileResult, now_iso, read_file
+from peerlit_tui.library_errors import (
+    LibraryCorruptError,
+    LibraryDiskFullError,
+    LibraryError,
+    LibraryReadOnlyError,
+)
+from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Record
+from peerlit_tui.services.dedup import NearDuplicateIndex, make_entry
 from peerlit_tui.services.merge import merge_into
 from peerlit_tui.storage.paths import RECORDS_DB
-from peerlit_tui.storage.records import ListColumns, RecordStore
+from peerlit_tui.storage.records import RecordStore
+
+__all__ = [
+    "FileSummary",
+    "ImportSummary",
+    "Library",
+    "LibraryCorruptError",
+    "LibraryDiskFullError",
+    "LibraryError",
+    "LibraryReadOnlyError",
+    "UnknownRecordError",
+]
+
+#: Link reasons and statuses shown to the user.
+SAME_KEY_REASON = "same title, year and first author"
+SHARED_DOI_REASON = "shared DOI"
+#: Status of a shared-DOI link: related records that are different papers, so they
+#: are neither counted nor hidden as duplicates (`duplicates --link` makes them so).
+SHARED_DOI_STATUS = "distinct"
 
 #: Progress callback: (units done, units total, what is being done). Units are lines
 #: while a file is read, records while they are written.
@@ -43,6 +77,10 @@ class FileSummary:
     added: int = 0
     already_present: int = 0
     duplicates_linked: int = 0
+    #: Records that share their DOI with a different paper (each has an id of its own).
+    shared_doi: int = 0
+    #: Records split out of a record an earlier import had merged them into.
+    split: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
@@ -57,6 +95,8 @@ class FileSummary:
             "added": self.added,
             "already_present": self.already_present,
             "duplicates_linked": self.duplicates_linked,
+            "shared_doi": self.shared_doi,
+            "split": self.split,
             "skipped": self.skipped,
             "warnings": self.warnings,
             "error": self.error,
@@ -97,6 +137,8 @@ class ImportSummary:
                 "added": self.total("added"),
                 "already_present": self.total("already_present"),
                 "duplicates_linked": self.total("duplicates_linked"),
+                "shared_doi": self.total("shared_doi"),
+                "split": sum(len(f.split) for f in self.files),
                 "skipped": self.skipped_count,
                 "failed_files": sum(1 for f in self.files if f.error),
             },
@@ -116,10 +158,29 @@ class Library:
         self.store = store
 
     @classmethod
-    def open(cls, folder: Path) -> Library:
-        """Open (creating if needed) the library in `folder`."""
-        folder.mkdir(parents=True, exist_ok=True)
-        return cls(folder, RecordStore(folder / RECORDS_DB))
+    def open(cls, folder: Path, *, read_only: bool = False) -> Library:
+        """Open (creating if needed and possible) the library in `folder`.
+
+        A library that cannot be written (read-only mount or folder, read-only
+        database) opens read-only: every read works, writes raise
+        `LibraryReadOnlyError`.
+
+        Raises:
+            LibraryCorruptError: When the record store is damaged.
+        """
+        if not folder.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+        return cls(folder, RecordStore(folder / RECORDS_DB, read_only=read_only))
+
+    @property
+    def read_only(self) -> bool:
+        """True when nothing can be saved in this library."""
+        return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why nothing can be saved, in words ("" for a writable library)."""
+        return self.store.read_only_reason
 
     def close(self) -> None:
         """Close the record store."""
@@ -142,6 +203,23 @@ class Library:
     def columns(self, limit: int | None = None) -> ListColumns:
         """List columns of every record, or the first `limit` (one query, no JSON parsing)."""
         return self.store.load_columns(limit)
+
+    def columns_since(self, rowid: int) -> ListColumns:
+        """List columns of the records added after row `rowid` (`ListColumns.last_rowid`).
+
+        For an incremental refresh: `cols.extend(library.columns_since(cols.last_rowid))`.
+        Records changed in place by a merge keep their row and are not included.
+        """
+        return self.store.load_columns_since(rowid)
+
+    def change_token(self) -> int:
+        """A cheap number that changes whenever anyone (any process) commits a change.
+
+        `PRAGMA data_version` of a connection of its own: no table is read, so it
+        can be polled every second; when it differs from the last value seen, load
+        `columns_since` (new records) or reload.
+        """
+        return self.store.change_token()
 
     def resolve_id(self, text: str) -> str:
         """Turn what a user typed into a record id.
@@ -177,22 +255,33 @@ class Library:
     # -- duplicate links ------------------------------------------------------
 
     def link(self, a: str, b: str) -> bool:
-        """Link two records as duplicates by hand (relinks a pair that was unlinked)."""
-        self.store.begin()
-        try:
-            changed = self.store.link(a, b, "linked by user", now_iso(), force=True)
-            self.store.commit()
-        except BaseException:
-            self.store.rollback()
-            raise
-        return changed
+        """Link two records as duplicates by hand (relinks a pair that was unlinked).
+
+        Raises:
+            LibraryReadOnlyError: In a read-only library.
+            LibraryDiskFullError: When the disk is full (nothing changed).
+        """
+        return self._in_transaction(
+            lambda: self.store.link(a, b, "linked by user", now_iso(), force=True)
+        )
 
     def unlink(self, a: str, b: str) -> bool:
-        """Mark two linked records as not duplicates; later imports keep them apart."""
+        """Mark two linked records as not duplicates; later imports keep them apart.
+
+        Raises:
+            LibraryReadOnlyError: In a read-only library.
+            LibraryDiskFullError: When the disk is full (nothing changed).
+        """
+        return self._in_transaction(lambda: self.store.unlink(a, b))
+
+    def _in_transaction(self, change: Callable[[], bool], what: str = "this change") -> bool:
         self.store.begin()
         try:
-            changed = self.store.unlink(a, b)
+            changed = change()
             self.store.commit()
+        except LibraryDiskFullError as exc:
+            self.store.rollback()
+            raise LibraryDiskFullError(self.folder, what) from exc
         except BaseException:
             self.store.rollback()
             raise
@@ -240,21 +329,38 @@ class Library:
                     on_progress=parsing,
                 )
             )
+        return self.store_results(results, imported_at, progress)
+
+    def store_results(
+        self, results: Sequence[FileResult], imported_at: str, progress: Progress | None = None
+    ) -> ImportSummary:
+        """Write parsed files into the library in one transaction.
+
+        Each record's `id` is set to the id it has in the library (its own, the
+        record it merged into, or its split id).
+
+        Raises:
+            LibraryReadOnlyError: In a read-only library (nothing read is saved).
+            LibraryDiskFullError: When the disk fills up; the library is as before.
+        """
         summary = ImportSummary()
         total = sum(len(r.records) for r in results)
         done = 0
         self.store.begin()
         try:
-            known = self.store.all_ids()
+            state = _ImportState(self.store.all_ids())
             for result in results:
                 file_summary = self._summarise(result)
                 summary.files.append(file_summary)
                 for record in result.records:
-                    self._write(record, known, file_summary, imported_at)
+                    self._write(record, state, file_summary, imported_at)
                     done += 1
                     if progress is not None and (done % 500 == 0 or done == total):
                         progress(done, total, "saving records")
             self.store.commit()
+        except LibraryDiskFullError as exc:
+            self.store.rollback()
+            raise LibraryDiskFullError(self.folder, "the import") from exc
         except BaseException:
             self.store.rollback()
             raise
@@ -274,28 +380,109 @@ class Library:
             error=result.error,
         )
 
+    def _stored_match(self, record: Record, state: _ImportState) -> tuple[str, Record | None]:
+        """The id `record` gets, and the stored record it merges into (None: a new record)."""
+        if record.id not in state.known and not record.doi:
+            return record.id, None
+        if not record.doi or record.id != record.doi:
+            # A hash id (no DOI): the same id is the same paper, as before.
+            return record.id, self.store.get(record.id)
+        doi = record.doi
+        with_doi = [doi] if doi in state.known else []
+        with_doi += self.store.ids_with_prefix(doi + "#", limit=10_000)
+        if not with_doi:
+            return doi, None
+        for candidate in with_doi:
+            stored = self.store.get(candidate)
+            if stored is not None and same_paper(stored, record):
+                return candidate, stored
+        return split_id(record), None
+
     def _write(
-        self, record: Record, known: set[str], summary: FileSummary, imported_at: str
+        self, record: Record, state: _ImportState, summary: FileSummary, imported_at: str
     ) -> None:
         source = record.sources[0]
-        key = duplicate_key(record)
-        if record.id in known:
-            stored = self.store.get(record.id)
-            if stored is not None and merge_into(stored, record):
+        doi = record.doi
+        record.id, stored = self._stored_match(record, state)
+        if "#" in record.id and doi:
+            summary.shared_doi += 1
+        if stored is not None:
+            if merge_into(stored, record):
                 self.store.update(stored, duplicate_key(stored))
             summary.already_present += 1
-        else:
-            self.store.insert(record, imported_at, key)
-            known.add(record.id)
-            summary.added += 1
-            if key:
-                for other in self.store.ids_by_dup_key(key):
-                    if other != record.id and self.store.link(
-                        record.id, other, "same title, year and first author", imported_at
-                    ):
-                        summary.duplicates_linked += 1
+            self.store.add_source(record.id, source)
+            return
+        key = duplicate_key(record)
+        self.store.insert(record, imported_at, key)
+        state.known.add(record.id)
+        summary.added += 1
+        if "#" in record.id and doi:
+            self._link_shared_doi(record, doi, source.file, source.database, summary, imported_at)
+        linked = set()
+        if key:
+            for other in self.store.ids_by_dup_key(key):
+                if other != record.id and self.store.link(
+                    record.id, other, SAME_KEY_REASON, imported_at
+                ):
+                    summary.duplicates_linked += 1
+                    linked.add(other)
+        entry = make_entry(
+            record.id, record.title, record.year, record.first_author_family, record.journal,
+            record.doi, record.pages,
+        )  # fmt: skip
+        if entry is not None:
+            index = state.near_index(self.store)
+            for other, reason in index.matches(entry):
+                if other not in linked and self.store.link(record.id, other, reason, imported_at):
+                    summary.duplicates_linked += 1
+            index.add(entry)
         self.store.add_source(record.id, source)
+
+    def _link_shared_doi(
+        self,
+        record: Record,
+        doi: str,
+        file: str,
+        database: str,
+        summary: FileSummary,
+        imported_at: str,
+    ) -> None:
+        """Link a split-off record to the record that keeps the bare DOI as its id."""
+        anchor = doi if self.store.rowid_of(doi) is not None else ""
+        if not anchor:
+            siblings = [i for i in self.store.ids_with_prefix(doi + "#", limit=2) if i != record.id]
+            anchor = siblings[0] if siblings else ""
+        if not anchor:
+            return
+        self.store.link(record.id, anchor, SHARED_DOI_REASON, imported_at,
+                        status=SHARED_DOI_STATUS)  # fmt: skip
+        # Read from this file before: an earlier import had merged it into the anchor.
+        if any(s.file == file and s.database == database for s in self.store.sources_of(anchor)):
+            summary.split.append({"id": anchor, "split_off": record.id, "title": record.title})
 
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterable[Record]:
         """Full records (without provenance), all or the given ids."""
         return self.store.iter_records(ids)
+
+
+class _ImportState:
+    """What one import keeps between records: known ids and the fuzzy index (lazily built)."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self._index: NearDuplicateIndex | None = None
+
+    def near_index(self, store: RecordStore) -> NearDuplicateIndex:
+        """The fuzzy candidate index over every stored record, built on first use."""
+        if self._index is None:
+
+            def pages_of(record_id: str) -> str:
+                stored = store.get(record_id)
+                return stored.pages if stored is not None else ""
+
+            self._index = NearDuplicateIndex(pages_of)
+            self._index.add_all(
+                make_entry(rid, title, year, author, journal, doi)
+                for rid, title, year, author, journal, doi in store.dedup_rows()
+            )
+        return self._index

@@ -289,10 +289,9 @@ class RecordStore:
         """Ids of records sharing a duplicate key."""
         return [str(r[0]) for r in self._read(IDS_BY_DUP_KEY, (dup_key,))]
 
-    def dedup_rows(self) -> list[tuple[str, str, str]]:
-        """(id, duplicate key, journal) of every record that has a duplicate key."""
-        rows = self._read("SELECT id, dup_key, journal FROM records WHERE dup_key != ''")
-        return [(str(a), str(b), str(c)) for a, b, c in rows]
+    def dedup_rows(self) -> list[tuple[str, str, int | None, str, str, str]]:
+        """(id, title, year, first author, journal, DOI) of every record, for fuzzy matching."""
+        return self._read("SELECT id, title, year, first_author, journal, doi FROM records")
 
     def load_columns(self, limit: int | None = None) -> ListColumns:
         """Load the list columns of every record (or the first `limit`) in insertion order."""
@@ -404,7 +403,7 @@ class RecordStore:
             )
         except sqlite3.OperationalError:  # a read-only library from before repeats were kept
             rows = self._read("SELECT record_id, file, database, 1 FROM sources ORDER BY rowid")
-        return [(str(r), str(f), str(d), int(n)) for r, f, d, n in rows]  # type: ignore[call-overload]
+        return [(str(r), str(f), str(d), int(n)) for r, f, d, n in rows]
 
     # -- duplicate links ----------------------------------------------------
 

@@ -1,0 +1,204 @@
+"""Fuzzy near-duplicate detection: typos and subtitles link, distinct papers do not.
+
+The exact duplicate key (normalised title, year, first author) misses a record whose
+title has a typo, an extra subtitle or different punctuation in another export. This
+step compares titles with rapidfuzz, but only against candidates that share a
+*blocking key* with the new record, so an import into a 100,000-record library
+makes a few comparisons per record instead of 100,000:
+
+- the first three content words of the title (a typo late in the title, a subtitle),
+- the last three content words (a typo early in the title),
+- the three longest words, sorted (reordered or re-punctuated titles).
+
+A pair links when the titles are at least 90 % similar (95 % when neither year nor
+first author can be compared), the years are at most one apart, the first authors
+agree, and nothing marks them as different papers: other numbers in the title
+("Part 1"/"Part 2", "2019"/"2020"), a notice word on one side only (erratum,
+correction, reply, ...), a different DOI, or a different year of a serial title
+(annual report, proceedings). Journal and first page break ties in the 85-90 %
+band: both must agree for a link there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from peerlit_tui.identity import STOPWORDS, surnames_agree, title_similarity, title_words
+from peerlit_tui.text import match_key
+
+#: The reason shown on links made by this step.
+FUZZY_REASON = "similar title, year and first author"
+
+#: A blocking key shared by more records than this is too common to tell anything.
+MAX_BLOCK = 300
+
+_NOTICE_WORDS = frozenset(
+    "erratum errata corrigendum corrigenda correction corrections retraction retracted "
+    "retracts reply replies response comment comments commentary addendum "
+    "withdrawn expression concern".split()
+)
+_SERIAL_WORDS = frozenset(
+    "annual report reports proceedings meeting congress symposium abstracts yearbook "
+    "newsletter bulletin conference workshop".split()
+)
+_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
+_PART_WORDS = frozenset("part parts vol volume section chapter phase study trial".split())
+_FIRST_PAGE = re.compile(r"\d+")
+
+
+@dataclass(slots=True)
+class Entry:
+    """What the fuzzy step knows of one record."""
+
+    id: str
+    words: str
+    year: int | None
+    author: str
+    journal: str
+    doi: str
+    marks: frozenset[str]
+    serial: bool
+    pages: str | None = None
+
+
+def _marks(words: list[str]) -> frozenset[str]:
+    """Tokens that make two otherwise similar titles different papers."""
+    marks = {w for w in words if w.isdigit() or w in _NOTICE_WORDS}
+    for before, word in itertools.pairwise(words):
+        if before in _PART_WORDS and (word in _ROMAN or len(word) == 1):
+            marks.add(f"{before}:{word}")
+    return frozenset(marks)
+
+
+def make_entry(
+    record_id: str,
+    title: str,
+    year: int | None,
+    first_author: str,
+    journal: str = "",
+    doi: str = "",
+    pages: str | None = None,
+) -> Entry | None:
+    """The entry of a record, or None when its title is too short to compare safely."""
+    words = title_words(title)
+    if len(words.replace(" ", "")) < 20:
+        return None
+    split = words.split()
+    return Entry(
+        id=record_id,
+        words=words,
+        year=year,
+        author=match_key(first_author),
+        journal=match_key(journal),
+        doi=doi.split("#", 1)[0],
+        marks=_marks(split),
+        serial=any(w in _SERIAL_WORDS for w in split),
+        pages=pages,
+    )
+
+
+def blocking_keys(entry: Entry) -> set[str]:
+    """The keys under which an entry is filed and looked up."""
+    content = [w for w in entry.words.split() if w not in STOPWORDS] or entry.words.split()
+    keys = {"p:" + " ".join(content[:3]), "s:" + " ".join(content[-3:])}
+    longest = sorted(content, key=lambda w: (-len(w), w))[:3]
+    keys.add("l:" + " ".join(sorted(longest)))
+    return keys
+
+
+def _first_page(pages: str | None) -> str:
+    if not pages:
+        return ""
+    found = _FIRST_PAGE.search(pages)
+    return found.group(0).lstrip("0") if found else ""
+
+
+def link_reason(
+    a: Entry, b: Entry, pages_of: Callable[[Entry], str | None] | None = None
+) -> str | None:
+    """Why `a` and `b` are likely the same paper, or None when they are not.
+
+    Args:
+        a: One record's entry.
+        b: The other's.
+        pages_of: Loads an entry's pages when they are needed to break a tie.
+
+    Returns:
+        `FUZZY_REASON` for a likely duplicate, else None.
+    """
+    if a.doi and b.doi and a.doi != b.doi:
+        return None
+    if a.marks != b.marks:
+        return None
+    if not surnames_agree(a.author, b.author):
+        return None
+    years_known = a.year is not None and b.year is not None
+    if years_known:
+        gap = abs(a.year - b.year)  # type: ignore[operator]
+        if gap > (0 if a.serial or b.serial else 1):
+            return None
+    score = title_similarity(a.words, b.words)
+    comparable = years_known or bool(a.author and b.author)
+    threshold = 90.0 if comparable else 95.0
+    if score >= threshold:
+        return FUZZY_REASON
+    if score < 85 or not (a.journal and b.journal) or fuzz.ratio(a.journal, b.journal) < 85:
+        return None
+    # The 85-90 % band: the same journal and the same first page decide.
+    load = pages_of or (lambda entry: entry.pages)
+    first_a, first_b = _first_page(load(a)), _first_page(load(b))
+    return FUZZY_REASON if first_a and first_a == first_b else None
+
+
+class NearDuplicateIndex:
+    """Entries filed under their blocking keys, for incremental candidate lookup.
+
+    Args:
+        pages_of: Loads the pages of an entry whose pages were not given (stored
+            records), only for the rare tie-break.
+    """
+
+    def __init__(self, pages_of: Callable[[str], str] | None = None) -> None:
+        self._blocks: dict[str, list[Entry]] = {}
+        self._pages_of = pages_of
+
+    def __len__(self) -> int:
+        return len({id(e) for block in self._blocks.values() for e in block})
+
+    def add(self, entry: Entry) -> None:
+        """File an entry under each of its blocking keys."""
+        for key in blocking_keys(entry):
+            self._blocks.setdefault(key, []).append(entry)
+
+    def add_all(self, entries: Iterable[Entry | None]) -> None:
+        """File many entries (None entries, too short to compare, are skipped)."""
+        for entry in entries:
+            if entry is not None:
+                self.add(entry)
+
+    def _pages(self, entry: Entry) -> str | None:
+        if entry.pages is None and self._pages_of is not None:
+            entry.pages = self._pages_of(entry.id)
+        return entry.pages
+
+    def matches(self, entry: Entry) -> list[tuple[str, str]]:
+        """(other id, reason) of every filed entry that is likely the same paper."""
+        seen: set[str] = {entry.id}
+        found: list[tuple[str, str]] = []
+        for key in blocking_keys(entry):
+            block = self._blocks.get(key, ())
+            if len(block) > MAX_BLOCK:
+                continue
+            for other in block:
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                reason = link_reason(entry, other, self._pages)
+                if reason:
+                    found.append((other.id, reason))
+        return found
