@@ -138,3 +138,71 @@ def test_database_names_cannot_break_the_per_database_list() -> None:
     stats = PrismaStats(by_database={"Web of Science; Core, Collection": 4}, identified=4)
     rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(prisma_csv(stats)))}
     assert rows["database_specific_results"] == "Web of Science - Core - Collection, 4"
+
+
+# -- repeats inside one export ------------------------------------------------------
+
+_RIS_ENTRY = "TY  - JOUR\nTI  - {title}\nAU  - {author}\nPY  - 2020\nDO  - {doi}\nER  - \n\n"
+
+
+def _ris(path: Path, *entries: tuple[str, str, str]) -> Path:
+    path.write_text(
+        "".join(_RIS_ENTRY.format(title=t, author=a, doi=d) for t, a, d in entries),
+        encoding="utf-8",
+    )
+    return path
+
+
+A = ("Peer support in rural clinics", "Gray, Ann", "10.5555/rep.001")
+B = ("Peer workers and recovery", "Holm, Bo", "10.5555/rep.002")
+C = ("Group sessions for carers", "Ito, Chie", "10.5555/rep.003")
+
+
+def _import(folder: Path, *batches: tuple[list[Path], str]) -> PrismaStats:
+    library = Library.open(folder)
+    try:
+        for paths, database in batches:
+            library.import_files(paths, database=database)
+    finally:
+        library.close()
+    return _stats(folder)
+
+
+def test_a_repeat_inside_one_file_counts_as_identified_and_removed(tmp_path: Path) -> None:
+    # By hand: three records read (A, B, A again), two distinct: identified 3, removed 1.
+    scopus = _ris(tmp_path / "scopus.ris", A, B, A)
+    stats = _import(tmp_path / "lib", ([scopus], "Scopus"))
+    assert (stats.records, stats.identified, stats.duplicates, stats.after_duplicates) == (
+        2,
+        3,
+        1,
+        2,
+    )
+    assert stats.by_database == {"Scopus": 3}
+    assert stats.by_file == {str(scopus): 3}
+    data = stats.to_json()
+    assert data["identification"]["total"] == 3 and data["duplicates"]["removed"] == 1
+    rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(prisma_csv(stats)))}
+    assert (rows["database_results"], rows["duplicates"]) == ("3", "1")
+    assert rows["database_specific_results"] == "Scopus, 3"
+
+
+def test_repeats_inside_and_across_files_add_up(tmp_path: Path) -> None:
+    # By hand: Scopus reads A, B, A, A (4), PubMed reads B, C (2): identified 6;
+    # distinct A, B, C: removed 3 (A twice more inside Scopus, B again in PubMed).
+    scopus = _ris(tmp_path / "scopus.ris", A, B, A, A)
+    pubmed = _ris(tmp_path / "pubmed.ris", B, C)
+    stats = _import(tmp_path / "lib", ([scopus], "Scopus"), ([pubmed], "PubMed"))
+    assert (stats.identified, stats.duplicates, stats.after_duplicates) == (6, 3, 3)
+    assert stats.by_database == {"Scopus": 4, "PubMed": 2}
+    assert sum(stats.by_file.values()) == stats.identified
+    assert stats.after_duplicates == stats.screened + stats.undecided
+
+
+def test_importing_the_same_file_again_identifies_nothing_new(tmp_path: Path) -> None:
+    scopus = _ris(tmp_path / "scopus.ris", A, B, A)
+    folder = tmp_path / "lib"
+    first = _import(folder, ([scopus], "Scopus")).to_json()
+    again = _import(folder, ([scopus], "Scopus"), ([scopus], "Scopus")).to_json()
+    assert again == first
+    assert first["identification"]["total"] == 3
