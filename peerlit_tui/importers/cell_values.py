@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import re
 
-from peerlit_tui.authors import separated_items, split_author_list
+from peerlit_tui.authors import names_to_authors, separated_items, split_author_list
 from peerlit_tui.model import Author, Section
 from peerlit_tui.sections import split_abstract
 from peerlit_tui.text import match_key
 
+_NULL_GIVEN = re.compile(r",\s*null\s*$", re.MULTILINE)
+# "and" opening a continuation line of an author cell (abstrackr).
+_AND_LINE = re.compile(r"\s*\n\s*(?:and|&)\s+", re.IGNORECASE)
+# A lower-case letter directly followed by a capital: where run-together names meet.
+_CASE_STEP = re.compile(r"[a-zà-ÿ](?=[A-ZÀ-Þ])")
+# Surname beginnings followed by a capital inside one surname ("McDonald", "DeVries").
+_SURNAME_PREFIXES = frozenset(
+    {"mc", "mac", "de", "di", "da", "du", "la", "le", "van", "von", "fitz", "del", "della",
+     "des", "der", "ten", "ter", "st"}
+)  # fmt: skip
 # A comma outside parentheses: Embase terms read "cyst (diagnosis, surgery), colon".
 _COMMA_OUTSIDE_PARENS = re.compile(r",(?![^()]*\))")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -63,13 +73,72 @@ _TYPES: dict[str, str] = {
 def split_authors(text: str) -> list[Author]:
     """Split an author cell into authors (see `authors.split_author_list`).
 
+    Besides what `split_author_list` reads, a cell may join names with " | "
+    (OpenAlex) or put "and" at the start of each continuation line (abstrackr:
+    "Longrich, N.R.\n and Pereda-Suberbiola, X.\n"), where a line break alone
+    would leave "and" glued to the next name.
+
     Args:
         text: The cell.
 
     Returns:
         Authors in order; empty for a blank cell.
     """
+    if "null" in text and _NULL_GIVEN.search(text):
+        return _refworks_names(text)
+    if "\n" in text and _AND_LINE.search(text):
+        text = _AND_LINE.sub(" and ", text.strip())
+    if "|" in text and ";" not in text:
+        return names_to_authors(text.split("|"))
     return split_author_list(text)
+
+
+def _refworks_names(text: str) -> list[Author]:
+    """RefWorks writes "Surname,Given" and a missing given name as "null".
+
+    "van den Hoven,null" is a surname alone, so it is kept whole rather than
+    read as given name "van" and surname "den Hoven".
+    """
+    out: list[Author] = []
+    for item in text.split(";"):
+        item = item.strip()
+        surname = _NULL_GIVEN.sub("", item).strip()
+        if not surname:
+            continue
+        if surname != item:
+            out.append(Author(name=surname, family=surname, inverted=True))
+        else:
+            out.extend(names_to_authors([item]))
+    return out
+
+
+def split_run_together_names(text: str) -> list[str]:
+    """Split names that a cell runs together with no separator at all.
+
+    Springer Link CSVs write "Vivek K. PallipuramMohammad BhuiyanMelissa C. Smith":
+    a name ends where a lower-case letter is directly followed by a capital.
+    Capitals inside a surname do not split it when the part before them is a
+    surname prefix ("McDonald", "MacArthur", "DeVries", "LaFleur", "VanDyke");
+    "O'Brien" has no lower-to-upper step at all.
+
+    Args:
+        text: The cell.
+
+    Returns:
+        The names, in order.
+    """
+    names: list[str] = []
+    start = 0
+    for found in _CASE_STEP.finditer(text):
+        cut = found.start() + 1
+        word_start = max(text.rfind(" ", start, cut), text.rfind(".", start, cut)) + 1
+        word = text[max(word_start, start) : cut]
+        if word.lower() in _SURNAME_PREFIXES:
+            continue
+        names.append(text[start:cut].strip())
+        start = cut
+    names.append(text[start:].strip())
+    return [name for name in names if name]
 
 
 def split_keywords(text: str) -> list[str]:
@@ -83,7 +152,7 @@ def split_keywords(text: str) -> list[str]:
     """
     items = separated_items(text)
     if items is None:
-        items = _COMMA_OUTSIDE_PARENS.split(text)
+        items = text.split("|") if "|" in text else _COMMA_OUTSIDE_PARENS.split(text)
     return [item.strip() for item in items if item.strip()]
 
 

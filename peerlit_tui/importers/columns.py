@@ -2,11 +2,19 @@
 
 Every database names its columns differently: Scopus writes "Source title" and
 "Author Keywords", Zotero "Publication Title" and "Abstract Note", Web of Science
-two-letter tags ("TI", "SO"), ASReview "primary_title" or "label_included". Headers
+two-letter tags ("TI", "SO"), ASReview "primary_title" or "label_included" (the
+table of spellings is `peerlit_tui.importers.column_aliases`). Headers
 are compared after `text.match_key` (case, spaces, underscores and punctuation
 ignored), so "Abstract ", "abstract" and "ABSTRACT" are one column. A `ColumnPlan`
 is built once from the header and then turns each row into a `Record`.
+
+A header with no title or no author column is not read silently: the plan
+carries a notice naming the columns it has ("no title column among: A, B, C; use
+--map title=COLUMN"), which the importers report as a file-level warning, and
+`--map FIELD=COLUMN` (`peerlit_tui.importers.column_map`) takes precedence over
+the table.
 """
+
 
 from __future__ import annotations
 
@@ -27,57 +35,22 @@ from peerlit_tui.importers.cell_values import (
     record_type,
     split_authors,
     split_keywords,
+    split_run_together_names,
 )
+from peerlit_tui.importers.column_aliases import FIELD_ALIASES
+from peerlit_tui.importers.column_map import current_map
 from peerlit_tui.model import Record
 from peerlit_tui.text import match_key
 
-#: Record fields and the header spellings (reduced by `match_key`) that hold them,
-#: best first. For most fields a row uses the first non-empty cell among its columns.
-FIELD_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("title", ("title", "articletitle", "ti", "primarytitle", "documenttitle")),
-    (
-        "authors",
-        ("af", "authorfullnames", "authorsfullnames", "authors", "author", "authornames",
-         "au", "firstauthors", "a1"),
-    ),
-    ("year", ("year", "publicationyear", "py", "pubyear", "yearpublished")),
-    ("date", ("date", "publicationdate", "pd", "datepublished", "dateofpublication")),
-    (
-        "journal",
-        ("sourcetitle", "journal", "publicationtitle", "journaltitle", "journalbook", "so",
-         "secondarytitle", "journalname", "t2", "jo"),
-    ),
-    ("source", ("source",)),
-    ("volume", ("volume", "vl", "vol")),
-    ("issue", ("issue", "number", "is", "issuenumber")),
-    ("pages", ("pages", "pagerange", "pp")),
-    ("page_start", ("pagestart", "bp", "startpage", "firstpage", "sp")),
-    ("page_end", ("pageend", "ep", "endpage", "lastpage")),
-    ("article_number", ("artno", "articlenumber", "ar")),
-    ("doi", ("doi", "di")),
-    ("url", ("link", "url", "ur", "urls")),
-    ("openurl", ("openurllink", "openurl")),
-    ("abstract", ("abstract", "ab", "abstractnote", "n2")),
-    (
-        "keywords",
-        ("authorkeywords", "keywords", "de", "indexkeywords", "manualtags", "kw",
-         "keywordsplus", "meshterms"),
-    ),
-    ("issn", ("issn", "sn", "eissn", "ei")),
-    ("isbn", ("isbn", "bn")),
-    ("language", ("language", "la", "languageoforiginaldocument")),
-    (
-        "type",
-        ("documenttype", "dt", "itemtype", "typeofreference", "publicationtype", "pt",
-         "referencetype", "type"),
-    ),
-    ("publisher", ("publisher", "pu")),
-    ("pmid", ("pubmedid", "pmid", "pm")),
-    ("record_id", ("recordid", "id", "key")),
-    ("accession_number", ("eid", "ut", "accessionnumber", "an")),
-    ("label_included", ("labelincluded", "included", "incl1excl0", "label", "finalincluded")),
-    ("notes", ("notes", "note", "n1")),
-)  # fmt: skip
+__all__ = [
+    "EXTRA_VALUE_LIMIT",
+    "FIELD_ALIASES",
+    "ColumnPlan",
+    "describe_row",
+    "has_record_columns",
+    "header_key",
+    "row_is_blank",
+]
 
 # Fields read from one column only; other columns with an alias of the field are
 # kept in `extra` under their own header (a file with "record_id" and "id").
@@ -94,6 +67,8 @@ _NOT_KEPT = frozenset({"references", "cr", "citedreferences", "affiliations", "c
 EXTRA_VALUE_LIMIT = 300
 # Database names some exports write into a "Source" column.
 _DATABASE_NAMES = {match_key(n): n for n in ("Scopus", "Web of Science", "PubMed", "Embase")}
+# EPPI-Reviewer's ShortTitle: "Brownstein (2024)", "Smith et al. (2019a)".
+_SHORT_AUTHOR = re.compile(r"^\s*([^()\d]+?)(?:\s+et al\.?)?\s*\(\d{4}[a-z]?\)\s*$")
 _OPENURL_DOI = re.compile(r"[?&]id=doi:([^&\s]+)")
 # pandas writes integer columns with missing values as floats: "10024335.0".
 _NUMERIC_ID = re.compile(r"^-?\d+\.0$")
@@ -140,7 +115,50 @@ def _detect_database(keys: set[str], wos: bool) -> str:
         return "Dimensions"
     if "lensid" in keys:
         return "Lens.org"
+    if {"ip", "is", "jn"} <= keys:
+        return "Ovid"
+    if "centralid" in keys:
+        return "Cochrane Library"
+    if "covidence" in keys:
+        return "Covidence"
+    if "itemdoi" in keys and "contenttype" in keys:
+        return "Springer Link"
+    if "authorshipsauthordisplayname" in keys or "idsopenalex" in keys:
+        return "OpenAlex"
     return ""
+
+
+def _shown(names: Sequence[str], limit: int = 12) -> str:
+    """Header names for a message: "A, B, C and 4 more"."""
+    filled = [n for n in names if n]
+    more = f" and {len(filled) - limit} more" if len(filled) > limit else ""
+    return ", ".join(filled[:limit]) + more
+
+
+def _user_columns(
+    keys: list[str], names: tuple[str, ...], notices: list[str]
+) -> dict[str, tuple[int, ...]]:
+    """The columns `--map FIELD=COLUMN` names, with a notice for each not in the header."""
+    out: dict[str, tuple[int, ...]] = {}
+    for name, column in current_map().items():
+        wanted = header_key(column)
+        found = tuple(i for i, k in enumerate(keys) if k == wanted)
+        if found:
+            out[name] = found[:1]
+        else:
+            notices.append(
+                f"--map {name}={column}: no such column among: {_shown(names)}; ignored"
+            )
+    return out
+
+
+def _missing_notices(columns: dict[str, tuple[int, ...]], names: tuple[str, ...]) -> list[str]:
+    """Say which of title and authors no column holds, naming the columns there are."""
+    out = []
+    for name in ("title", "authors"):
+        if not columns.get(name):
+            out.append(f"no {name} column among: {_shown(names)}; use --map {name}=COLUMN")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +171,18 @@ class ColumnPlan:
         unmapped: (header name, index) of columns kept in `extra` when short.
         database: Database the header identifies ("Scopus", "Web of Science",
             "Embase", ...), or "".
+        notices: File-level warnings: fields no column holds (title, authors) and
+            `--map` choices that name no column; each names the columns there are.
+        run_together_authors: Author cells run names together with no separator
+            (Springer Link: "Andy SmithTom Weber").
     """
 
     header: tuple[str, ...]
     columns: dict[str, tuple[int, ...]]
     unmapped: tuple[tuple[str, int], ...]
     database: str
+    notices: tuple[str, ...] = ()
+    run_together_authors: bool = False
     # The same mapping prepared for the row loop: fields held by one column are
     # fetched together by one C-level getter; the rest are looped over.
     _one_names: tuple[str, ...] = field(default=(), repr=False)
@@ -182,14 +206,21 @@ class ColumnPlan:
         """
         names = tuple(str(h).strip() for h in header)
         keys = [header_key(n) for n in names]
-        wos = sum(1 for n in names if n in _WOS_TAGS) >= 4
-        used: set[int] = set()
-        columns: dict[str, tuple[int, ...]] = {}
+        ovid = "IP" in names and "IS" in names
+        wos = not ovid and sum(1 for n in names if n in _WOS_TAGS) >= 4
+        notices: list[str] = []
+        columns = _user_columns(keys, names, notices)
+        used: set[int] = {i for found in columns.values() for i in found}
         for name, aliases in FIELD_ALIASES:
+            if name in columns:
+                continue
             if wos and name == "keywords":
                 aliases = (*aliases, "id")
             elif wos and name == "record_id":
                 aliases = tuple(a for a in aliases if a != "id")
+            elif ovid and name in ("issue", "issn"):
+                # Ovid tags: IP is the issue and IS the ISSN (in WoS, IS is the issue).
+                aliases = ("ip",) if name == "issue" else (*aliases, "is")
             found = [i for alias in aliases for i, k in enumerate(keys) if k == alias]
             found = [i for i in dict.fromkeys(found) if i not in used]
             if name in _ONE_COLUMN:
@@ -198,22 +229,36 @@ class ColumnPlan:
                 columns[name] = tuple(found)
                 used.update(found)
         if not any(columns.get(f) for f in ("title", "abstract", "doi")):
-            shown = ", ".join(repr(n) for n in names[:12] if n)
-            more = f" and {len(names) - 12} more" if len(names) > 12 else ""
             raise FileFormatError(
-                f"no title, abstract or DOI column in the header ({shown}{more})", line=1
+                f"no title, abstract or DOI column among: {_shown(names)}; "
+                "use --map title=COLUMN",
+                line=1,
             )
+        if not columns.get("authors") and "shorttitle" in keys:
+            # EPPI-Reviewer reports name a record "Brownstein (2024)" and have no
+            # author column: the first author's surname is all there is.
+            index = keys.index("shorttitle")
+            if index not in used:
+                columns["short_author"] = (index,)
+                used.add(index)
+        notices += _missing_notices(
+            {**columns, "authors": columns.get("authors") or columns.get("short_author", ())},
+            names,
+        )
         unmapped = tuple(
             (name, i)
             for i, (name, key) in enumerate(zip(names, keys, strict=True))
             if i not in used and key and key not in _NOT_KEPT
         )
         one = {f: idx[0] for f, idx in columns.items() if f not in _MERGED and len(idx) == 1}
+        database = _detect_database(set(keys), wos)
         return cls(
             names,
             columns,
             unmapped,
-            _detect_database(set(keys), wos),
+            database,
+            tuple(notices),
+            database == "Springer Link",
             tuple(one),
             _picker(tuple(one.values())),
             tuple((f, i) for f, i in columns.items() if f not in _MERGED and f not in one),
@@ -246,9 +291,15 @@ class ColumnPlan:
             if found:
                 cells[name] = found
         get = cell.get
+        authors_text = get("authors", "")
+        if self.run_together_authors and authors_text:
+            authors_text = "; ".join(split_run_together_names(authors_text))
+        elif not authors_text:
+            short = _SHORT_AUTHOR.match(get("short_author", ""))
+            authors_text = short.group(1) if short else ""
         record = Record(
             title=get("title", ""),
-            authors=split_authors(get("authors", "")),
+            authors=split_authors(authors_text),
             journal=get("journal", ""),
             volume=get("volume", ""),
             issue=get("issue", ""),

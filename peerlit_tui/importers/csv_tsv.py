@@ -8,6 +8,11 @@ several lines but has the wrong number of fields may be an unbalanced quote that
 swallowed the rows after it; those lines are then read again as rows of their own
 instead of being lost. Which column holds which field is decided by
 `peerlit_tui.importers.columns`.
+
+Some exports open with a preamble before the header: Embase writes
+`"SEARCH QUERY","…"`, a dashed line and blank lines (its Excel variant the same
+with `;` and trailing empty cells). Lines of at most two filled cells before the
+first line that names a title, abstract or DOI column are passed over.
 """
 
 from __future__ import annotations
@@ -38,6 +43,45 @@ _SWALLOW_CHECK_LINES = 50
 # Science "FN Clarivate ..." / "PT J" as the first line.
 _TAGGED_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}- ")
 _TAGGED_FIRST_LINE = re.compile(r"^(?:FN|VR|PT) ")
+
+
+#: Lines looked at for a preamble before the header.
+PREAMBLE_LINES = 30
+
+
+def _loose_cells(line: str) -> list[str]:
+    """The filled cells of one line, split on its most frequent delimiter."""
+    delimiter = max(_DELIMITERS, key=lambda d: _count_outside_quotes(line, d))
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return [line.strip()]
+    return [c.strip() for c in cells if c.strip()]
+
+
+def header_offset(text: str) -> int:
+    """Where the header line starts when a preamble precedes it (0 when none does).
+
+    Args:
+        text: The file's text.
+
+    Returns:
+        The character offset of the header line.
+    """
+    position = 0
+    for _ in range(PREAMBLE_LINES):
+        end = text.find("\n", position)
+        line = text[position : end if end >= 0 else len(text)]
+        if line.strip():
+            cells = _loose_cells(line)
+            if len(cells) >= 2 and has_record_columns(cells):
+                return position
+            if len(cells) > 2:
+                return 0  # a header of unknown columns, not a preamble
+        if end < 0:
+            return 0
+        position = end + 1
+    return 0
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -141,6 +185,7 @@ def sniff(source: SourceFile) -> float:
     formats, JSON, XML/HTML, BibTeX and prose score 0.
     """
     text = source.text[:SAMPLE_CHARS].lstrip("\ufeff")
+    text = text[header_offset(text) :]
     stripped = text.lstrip()
     if not stripped or stripped[0] in "<{[@%" or _TAGGED_FIRST_LINE.match(stripped):
         return 0.0
@@ -228,6 +273,9 @@ def parse(source: SourceFile) -> Iterator[Parsed]:
     text = source.text.lstrip("\ufeff")
     if not text.strip():
         raise FileFormatError("the file is empty")
+    offset = header_offset(text[:SAMPLE_CHARS])
+    preamble_lines = text.count("\n", 0, offset)
+    text = text[offset:]
     truncated = len(text) > SAMPLE_CHARS
     delimiter = detect_delimiter(text[:SAMPLE_CHARS], truncated=truncated)[0] or ","
     if csv.field_size_limit() < _FIELD_LIMIT:
@@ -243,16 +291,19 @@ def parse(source: SourceFile) -> Iterator[Parsed]:
             break
     if header is None:
         raise FileFormatError("no header row found")
+    header_line = reader.line_num + preamble_lines
     try:
         plan = ColumnPlan.from_header(header)
     except FileFormatError as exc:
-        raise FileFormatError(str(exc), line=reader.line_num) from None
+        raise FileFormatError(str(exc), line=header_line) from None
+    if plan.notices:
+        yield Parsed(header_line, None, [ImportIssue(header_line, n, False) for n in plan.notices])
     width = len(header)
     reread = 0  # lines read twice after repairs, which reader.line_num counts twice
     while True:
         row_start = stream.tell()
         before = reader.line_num
-        start = before - reread + 1
+        start = before - reread + 1 + preamble_lines
         try:
             row = next(reader)
         except StopIteration:

@@ -8,20 +8,26 @@ format is always listed. Columns are mapped exactly as for CSV files
 The sheet's declared dimension is not trusted: some exports declare ~87,000
 formatted but empty rows, others fewer rows than they hold. Rows are read until
 the data ends, or after a long run of empty rows.
+
+Rows before the header are passed over when they hold at most two filled cells:
+a sheet title ("_baseline"), Embase's "SEARCH QUERY" line and dashed line.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 
 from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
-from peerlit_tui.importers.columns import ColumnPlan, describe_row
+from peerlit_tui.importers.columns import ColumnPlan, describe_row, has_record_columns
 from peerlit_tui.model import ImportIssue
 
+#: Rows looked at for title rows above the header.
+TITLE_ROWS = 20
 #: Consecutive empty rows after which the rest of a sheet is taken to be empty.
 EMPTY_RUN_LIMIT = 1_000
 _MISSING_EXTRA = (
@@ -106,12 +112,30 @@ def parse(source: SourceFile) -> Iterator[Parsed]:
     if first is None:
         raise FileFormatError("the first sheet is empty")
     header_row, header = first
+    ahead: list[tuple[int, list[str]]] = []
+    if not has_record_columns([c for c in header if c.strip()]):
+        # Title rows above the header: look a few rows down for a header that
+        # names record columns, passing over rows of at most two filled cells.
+        candidate = first
+        while len([c for c in candidate[1] if c.strip()]) <= 2 and len(ahead) < TITLE_ROWS:
+            following = next(rows, None)
+            if following is None:
+                break
+            ahead.append(following)
+            if has_record_columns([c for c in following[1] if c.strip()]):
+                header_row, header = following
+                ahead = []
+                break
+            candidate = following
+    rows = itertools.chain(ahead, rows)
     while header and not header[-1].strip():
         header.pop()  # formatted but unnamed trailing columns
     try:
         plan = ColumnPlan.from_header(header)
     except FileFormatError as exc:
         raise FileFormatError(str(exc), line=header_row) from None
+    if plan.notices:
+        yield Parsed(header_row, None, [ImportIssue(header_row, n, False) for n in plan.notices])
     for number, cells in rows:
         record, warnings = plan.build(cells[: len(header)])
         if not (record.title or record.abstract or record.doi):

@@ -25,9 +25,14 @@ from peerlit_tui.importers.cell_values import (
 from peerlit_tui.importers.columns import ColumnPlan
 from peerlit_tui.importers.csv_tsv import FORMAT, detect_delimiter, parse, sniff
 from peerlit_tui.importers.pipeline import FileResult
-from peerlit_tui.model import Record
+from peerlit_tui.model import ImportIssue, Record
 
 LOREM_HEADINGS = ["Background", "Results", "Conclusions"]
+
+
+def row_issues(result: FileResult) -> list[ImportIssue]:
+    """Issues about rows, without the file-level notices about missing columns."""
+    return [i for i in result.issues if " column among: " not in i.message]
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -121,7 +126,10 @@ def test_embase_fixture(fixtures: Path) -> None:
 
 def test_missing_values_get_derived_titles(fixtures: Path) -> None:
     result = read_file(fixtures / "csv" / "missing_values.csv")
-    assert result.issues == []
+    # The only issue is the file-level notice that no column holds authors.
+    assert [(i.line, i.message, i.skipped) for i in result.issues] == [
+        (1, "no authors column among: title, abstract; use --map authors=COLUMN", False)
+    ]
     titles = [(r.title, r.title_derived) for r in result.records]
     assert titles[0] == ("Title of reference", False)
     assert titles[1][1] is True and titles[1][0].startswith("Lorem ipsum dolor sit amet")
@@ -199,7 +207,7 @@ def test_header_without_title_abstract_or_doi_is_refused(tmp_path: Path) -> None
     assert result.records == []
     assert result.error is not None
     assert "no title, abstract or DOI column" in result.error
-    assert "'name', 'colour', 'size'" in result.error
+    assert "among: name, colour, size; use --map title=COLUMN" in result.error
     with pytest.raises(FileFormatError) as caught:
         list(parse(source("\n\nname,colour\nA,red\n")))
     assert caught.value.line == 3
@@ -450,15 +458,15 @@ def test_unbalanced_quote_is_reported_and_later_rows_still_import(tmp_path: Path
         ("C", 2003, 4),
     ]
     assert result.records[0].abstract_text == "unterminated abstract"
-    assert [(i.line, i.skipped) for i in result.issues] == [(2, False)]
-    assert "unbalanced quote" in result.issues[0].message
+    assert [(i.line, i.skipped) for i in row_issues(result)] == [(2, False)]
+    assert "unbalanced quote" in row_issues(result)[0].message
 
 
 def test_wrong_field_counts_and_bad_year_are_reported(tmp_path: Path) -> None:
     text = "title,abstract,year\nA,a,2001,extra\nB,b\n,,,more\nC,c,19xx\nD,d,2004,,\n"
     result = read_text(tmp_path, text)
     assert [r.title for r in result.records] == ["A", "B", "C", "D"]
-    issues = [(i.line, i.skipped, i.message) for i in result.issues]
+    issues = [(i.line, i.skipped, i.message) for i in row_issues(result)]
     assert issues[0] == (2, False, "row has 4 fields but the header has 3; extra fields ignored")
     assert issues[1] == (3, False, "row has 2 fields but the header has 3; missing ones left empty")
     assert issues[2][0:2] == (4, True)
@@ -471,7 +479,9 @@ def test_wrong_field_counts_and_bad_year_are_reported(tmp_path: Path) -> None:
 def test_blank_lines_are_ignored(tmp_path: Path) -> None:
     result = read_text(tmp_path, "\ntitle,abstract\n\nA,a\n , \nB,b\n")
     assert [(r.title, r.sources[0].line) for r in result.records] == [("A", 4), ("B", 6)]
-    assert result.issues == []
+    assert row_issues(result) == []
+    # The notice about the missing author column names the header's line.
+    assert [i.line for i in result.issues] == [2]
 
 
 # --- sniffing -----------------------------------------------------------------------
@@ -592,7 +602,7 @@ def test_shared_tables_give_the_readme_counts(shared_data: Path, relative: str) 
     skipped = ROWS_WITHOUT_TEXT.get(relative, 0)
     assert len(result.skipped) == skipped, [i.message for i in result.skipped[:3]]
     assert len(result.records) + skipped == SHARED_TABLES[relative]
-    assert not [i for i in result.issues if not i.skipped]
+    assert not [i for i in row_issues(result) if not i.skipped]
     for issue in result.skipped:
         assert "no title, abstract" in issue.message
     lines = [r.sources[0].line for r in result.records]
@@ -674,8 +684,8 @@ def test_records_before_a_parser_failure_are_kept(
     monkeypatch.setattr(ColumnPlan, "build", failing_build)
     result = read_text(tmp_path, "title,abstract\nA,a\nB,b\nboom,x\nC,c\n")
     assert [r.title for r in result.records] == ["A", "B"]
-    assert [i.line for i in result.issues] == [3]
-    assert "RuntimeError: unexpected" in result.issues[0].message
+    assert [i.line for i in row_issues(result)] == [3]
+    assert "RuntimeError: unexpected" in row_issues(result)[0].message
     assert gc.isenabled()
 
 

@@ -148,8 +148,9 @@ def test_row_without_text_is_skipped_with_its_row_number(tmp_path: Path) -> None
     rows: list[list[Any]] = [["record_id", "title"], [1, "Kept"], [2, None], [3, "Also kept"]]
     result = read_file(make_workbook(tmp_path / "ids.xlsx", rows))
     assert [r.title for r in result.records] == ["Kept", "Also kept"]
-    assert [(i.line, i.skipped) for i in result.issues] == [(3, True)]
-    assert "(record_id 2)" in result.issues[0].message
+    assert [(i.line, i.skipped) for i in result.issues] == [(1, False), (3, True)]
+    assert result.issues[0].message.startswith("no authors column among: record_id, title")
+    assert "(record_id 2)" in result.issues[1].message
 
 
 def test_sniff(tmp_path: Path) -> None:
