@@ -71,7 +71,7 @@ _TYPES: dict[str, str] = {
 
 
 def split_authors(text: str) -> list[Author]:
-    """Split an author cell into authors (see `authors.split_author_list`).
+    r"""Split an author cell into authors (see `authors.split_author_list`).
 
     Besides what `split_author_list` reads, a cell may join names with " | "
     (OpenAlex) or put "and" at the start of each continuation line (abstrackr:

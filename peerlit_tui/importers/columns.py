@@ -15,7 +15,6 @@ carries a notice naming the columns it has ("no title column among: A, B, C; use
 the table.
 """
 
-
 from __future__ import annotations
 
 import re
@@ -146,9 +145,7 @@ def _user_columns(
         if found:
             out[name] = found[:1]
         else:
-            notices.append(
-                f"--map {name}={column}: no such column among: {_shown(names)}; ignored"
-            )
+            notices.append(f"--map {name}={column}: no such column among: {_shown(names)}; ignored")
     return out
 
 
@@ -230,8 +227,7 @@ class ColumnPlan:
                 used.update(found)
         if not any(columns.get(f) for f in ("title", "abstract", "doi")):
             raise FileFormatError(
-                f"no title, abstract or DOI column among: {_shown(names)}; "
-                "use --map title=COLUMN",
+                f"no title, abstract or DOI column among: {_shown(names)}; use --map title=COLUMN",
                 line=1,
             )
         if not columns.get("authors") and "shorttitle" in keys:
