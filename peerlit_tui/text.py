@@ -57,8 +57,10 @@ def strip_controls(text: str) -> str:
     """
     if not text:
         return ""
-    # Fast path: almost all imported text is clean, and one C-level scan proves it.
-    if not _NEEDS_WORK.search(text):
+    # Fast paths: almost all imported text is clean, and one C-level scan proves it.
+    # Printable text holds none of the characters below (all are Cc or Cf), and
+    # `isprintable` scans several times faster than the character class.
+    if text.isprintable() or not _NEEDS_WORK.search(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text:
@@ -79,8 +81,19 @@ def clean_line(text: str | None) -> str:
     """
     if not text:
         return ""
+    if _tidy(text):
+        return text
     # str.split() splits on the same Unicode whitespace as \s and is several times faster.
     return " ".join(strip_controls(text).split())
+
+
+def _tidy(text: str) -> bool:
+    """True when cleaning would return `text` unchanged (checked without splitting it).
+
+    Printable text holds no control and no white space but the plain space, so
+    without doubled or edge spaces it is one clean line already.
+    """
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def clean_block(text: str | None) -> str:
@@ -96,6 +109,8 @@ def clean_block(text: str | None) -> str:
     """
     if not text:
         return ""
+    if _tidy(text):
+        return text
     text = strip_controls(text)
     paragraphs = _PARAGRAPH_BREAK.split(text)
     out = [" ".join(p.split()) for p in paragraphs]

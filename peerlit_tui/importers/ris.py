@@ -3,9 +3,13 @@
 rispy parses a whole text in one go and merges or drops what it cannot place, so
 a damaged record could silently swallow its neighbours and nothing would say on
 which line. The file is therefore cut into records first — a `TY  - ` line opens
-one, an `ER  -` line closes it — and rispy reads each record on its own, which
-also gives every record its start line. Cutting uses whole-text regular
-expressions, so the extra pass costs little next to rispy's line loop.
+one, an `ER  -` line closes it — and each record is read on its own, which also
+gives every record its start line. Cutting uses whole-text regular expressions,
+so the extra pass costs little. The lines of a record are read by `_fields`, an
+inlined copy of what rispy's `RisParser.parse_lines` does with peerlit's options
+(every tag kept as a list under its own name); rispy itself reads only the rare
+record with a tag outside `A-Z` + `A-Z0-9`, so every record comes out as rispy
+would make it at a fraction of rispy's per-line function calls.
 
 Real exports bend the format in ways handled here: header text before the first
 record ("Record #1 of 2", Ovid's "1."), lines after `ER` (Ovid's `NL` and "Link
@@ -16,6 +20,7 @@ file ending mid-record, and stray text after one-value tags such as `PY`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -115,6 +120,50 @@ def _tag_names() -> dict[str | None, str]:
     names: dict[str | None, str] = {a + b: a + b for a in letters for b in letters + "0123456789"}
     names[None] = "?"
     return names
+
+
+#: Tags `_fields` reads itself; a record with any other tag-like line goes to rispy.
+_KNOWN_TAGS = frozenset(tag for tag in _tag_names() if tag is not None)
+
+
+class _UnknownTag(Exception):
+    """A tag-like line `_fields` leaves to rispy (its unknown-tag handling)."""
+
+
+def _fields(lines: list[str]) -> dict[str, Any]:
+    """Read one record's lines exactly as rispy's parser does with peerlit's options.
+
+    `lines[0]` is the TY line. Every tag is a list tag, so repeated tags and
+    untagged continuation lines are each appended as another value of the last
+    tag; the value is the line from its 7th character on, stripped (rispy's
+    `parse_line`); reading stops at the first ER line.
+
+    Raises:
+        KeyError: For untagged text before the first tag, as rispy raises.
+        _UnknownTag: For a tag-like line rispy would file as an unknown tag.
+    """
+    fields: dict[str, Any] = {"TY": lines[0][6:].strip()}
+    last: list[str] | None = None
+    for line in itertools.islice(lines, 1, None):
+        if line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha():
+            tag = line[:2]
+            if tag == "ER":
+                break
+            if tag not in _KNOWN_TAGS:
+                raise _UnknownTag(tag)
+            found = fields.get(tag)
+            if found is None:
+                last = fields[tag] = [line[6:].strip()]
+            elif type(found) is list:
+                found.append(line[6:].strip())
+                last = found
+            else:  # a second TY: rispy turns the first one's text into a list
+                last = fields[tag] = [found, line[6:].strip()]
+        elif last is None:
+            raise KeyError("?")
+        else:
+            last.append(line.strip())
+    return fields
 
 
 def sniff(source: SourceFile) -> float:
@@ -402,7 +451,10 @@ def parse(source: SourceFile) -> Iterator[Parsed]:
         if not lines[-1].startswith("ER  -"):
             lines.append("ER  -")  # rispy keeps a record only once it meets ER
         try:
-            fields = parser.parse_lines(iter(lines))[0]
+            try:
+                fields = _fields(lines)
+            except _UnknownTag:
+                fields = parser.parse_lines(iter(lines))[0]
             record = _to_record(fields)
         except Exception as exc:  # rispy or a value this code did not foresee
             message = f"record starting at line {start_line} could not be read: {exc}"
