@@ -7,6 +7,7 @@ The JSON shapes printed with `--json` are documented in the README and kept stab
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +24,14 @@ SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the record commands to the sub-command parser."""
-    from peerlit_tui.importers import format_names
-
     p = sub.add_parser("import", help="import export files into the library")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
-    p.add_argument("--format", choices=format_names(), help="force a format instead of sniffing")
+    p.add_argument(
+        "--format",
+        choices=_FormatNames(),
+        metavar="FORMAT",  # a metavar keeps argparse from listing (importing) the formats
+        help="force a format instead of sniffing: %(choices)s",
+    )
     p.add_argument("--source", metavar="NAME", help="source database name (e.g. Scopus)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=cmd_import)
@@ -55,6 +59,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group.add_argument("--link", nargs=2, metavar=("A", "B"), help="mark A and B as duplicates")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_duplicates)
+
+
+class _FormatNames(Sequence[str]):
+    """The import format names, read only when argparse checks or lists them.
+
+    Listing them imports every parser, which a `peerlit show` must not pay for.
+    """
+
+    def _names(self) -> list[str]:
+        from peerlit_tui.importers import format_names
+
+        return format_names()
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
 
 
 def expand_paths(raw: list[str]) -> list[Path]:
@@ -108,6 +133,16 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             f"{f.already_present} already present, {f.duplicates_linked} duplicates linked, "
             f"{len(f.skipped)} skipped"
         )
+        if f.shared_doi:
+            ctx.print(
+                f"  {f.shared_doi} records share a DOI with a different paper: each keeps "
+                "an id of its own (DOI#title-hash), linked as 'shared DOI'"
+            )
+        for item in f.split:
+            ctx.print(
+                f"  split: {item['split_off']} was merged into {item['id']} by an earlier "
+                f"import; {item['id']} keeps its id and annotations"
+            )
         for item in f.skipped:
             ctx.print(f"  skipped at line {item['line']}: {item['message']}")
         for item in f.warnings:
@@ -118,7 +153,10 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             f"total: {totals['records']} records: {totals['added']} added, "
             f"{totals['already_present']} already present, "
             f"{totals['duplicates_linked']} duplicates linked, {totals['skipped']} skipped"
-        )
+            + (f", {totals['shared_doi']} with a shared DOI kept apart" if totals["shared_doi"]
+               else "")
+            + (f", {totals['split']} split out of earlier merges" if totals["split"] else "")
+        )  # fmt: skip
     for line in out.restored_lines(restored):
         ctx.print(line)
     return summary.exit_code
@@ -242,7 +280,9 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.emit_json([{"a": a, "b": b, "reason": r, "status": s} for a, b, r, s in links])
         return 0
     for a, b, reason, status in links:
-        ctx.print(f"{a}  {b}  {status}  ({reason})")
+        # A shared-DOI pair is two different papers, shown so the user can check it.
+        shown = "different papers" if status == "distinct" else status
+        ctx.print(f"{a}  {b}  {shown}  ({reason})")
     return 0
 
 

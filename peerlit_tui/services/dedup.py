@@ -15,14 +15,16 @@ first author can be compared), the years are at most one apart, the first author
 agree, and nothing marks them as different papers: other numbers in the title
 ("Part 1"/"Part 2", "2019"/"2020"), a notice word on one side only (erratum,
 correction, reply, ...), a different DOI, or a different year of a serial title
-(annual report, proceedings). Journal and first page break ties in the 85-90 %
-band: both must agree for a link there.
+(annual report, proceedings). Journal and first page break ties: below the
+threshold (85 % up) both must agree for a link, and under 97 % a different first
+page keeps two records apart.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -118,6 +120,28 @@ def _first_page(pages: str | None) -> str:
     return found.group(0).lstrip("0") if found else ""
 
 
+def _substituted(a: str, b: str) -> bool:
+    """True when a content word of one title was replaced by an unrelated word in the other.
+
+    "adults" for "children" makes another paper even when the titles are 90 %
+    alike; a typo ("insomina"), a spelling ("behavioral") or a split word
+    ("health care") does not. Words present on one side only (a subtitle) do not count.
+    """
+    only_a = Counter(a.split()) - Counter(b.split())
+    only_b = Counter(b.split()) - Counter(a.split())
+    left = [w for w in only_a if w not in STOPWORDS]
+    right = [w for w in only_b if w not in STOPWORDS]
+    if not left or not right:
+        return False
+
+    def close(x: str, y: str) -> bool:
+        return fuzz.ratio(x, y) >= 70 or (min(len(x), len(y)) >= 3 and (x in y or y in x))
+
+    return any(not any(close(x, y) for y in right) for x in left) and any(
+        not any(close(y, x) for x in left) for y in right
+    )
+
+
 def link_reason(
     a: Entry, b: Entry, pages_of: Callable[[Entry], str | None] | None = None
 ) -> str | None:
@@ -143,14 +167,22 @@ def link_reason(
         if gap > (0 if a.serial or b.serial else 1):
             return None
     score = title_similarity(a.words, b.words)
+    if score < 100 and _substituted(a.words, b.words):
+        return None
     comparable = years_known or bool(a.author and b.author)
     threshold = 90.0 if comparable else 95.0
-    if score >= threshold:
-        return FUZZY_REASON
-    if score < 85 or not (a.journal and b.journal) or fuzz.ratio(a.journal, b.journal) < 85:
+    if score < 85:
         return None
-    # The 85-90 % band: the same journal and the same first page decide.
     load = pages_of or (lambda entry: entry.pages)
+    if score >= threshold:
+        if score >= 97:
+            return FUZZY_REASON
+        # Similar but not identical titles on different first pages are two papers.
+        first_a, first_b = _first_page(load(a)), _first_page(load(b))
+        return None if first_a and first_b and first_a != first_b else FUZZY_REASON
+    if not (a.journal and b.journal) or fuzz.ratio(a.journal, b.journal) < 85:
+        return None
+    # The uncertain band below the threshold: the same journal and first page decide.
     first_a, first_b = _first_page(load(a)), _first_page(load(b))
     return FUZZY_REASON if first_a and first_a == first_b else None
 

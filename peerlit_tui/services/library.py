@@ -49,7 +49,7 @@ __all__ = [
 
 #: Link reasons and statuses shown to the user.
 SAME_KEY_REASON = "same title, year and first author"
-SHARED_DOI_REASON = "shared DOI"
+SHARED_DOI_REASON = "shared DOI, different paper"
 #: Status of a shared-DOI link: related records that are different papers, so they
 #: are neither counted nor hidden as duplicates (`duplicates --link` makes them so).
 SHARED_DOI_STATUS = "distinct"
