@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from peerlit_tui.cli.context import CliContext, CliError
+from peerlit_tui.cli.import_options import add_import_options, screening_labels
 from peerlit_tui.cli.records import expand_paths, import_into
 
 
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("open", help="import export files, then open the app")
     p.add_argument("paths", nargs="+", metavar="FILE", help="files or folders to import")
     p.add_argument("--source", metavar="NAME", help="source database name (e.g. Scopus)")
+    add_import_options(p)
     p.set_defaults(handler=cmd_open)
 
 
@@ -47,5 +49,7 @@ def cmd_open(args: argparse.Namespace, ctx: CliContext) -> int:
     from peerlit_tui.cli import output_commands as out
 
     for line in out.restored_lines(out.restore_imported_annotations(summary, ctx)):
+        ctx.err.write(line + "\n")
+    for line in screening_labels(summary, args, ctx).lines():
         ctx.err.write(line + "\n")
     return _run(ctx)

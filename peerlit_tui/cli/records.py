@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.cli.context import CliContext, CliError
+from peerlit_tui.cli.import_options import add_import_options, column_choice, screening_labels
 from peerlit_tui.cli.progress import ProgressLine
 from peerlit_tui.services.library import ImportSummary, Library, UnknownRecordError
 
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--source", metavar="NAME", help="source database name (e.g. Scopus)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_import_options(p)
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list records, optionally filtered")
@@ -102,7 +104,7 @@ def import_into(
 ) -> ImportSummary:
     """Import with a progress line on an interactive terminal."""
     show = not getattr(args, "json", False) and ctx.err.isatty()
-    with ProgressLine(ctx.err, enabled=show) as bar:
+    with ProgressLine(ctx.err, enabled=show) as bar, column_choice(args):
         return library.import_files(
             paths,
             format_name=getattr(args, "format", None),
@@ -121,8 +123,12 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from peerlit_tui.cli import output_commands as out
 
     restored = out.restore_imported_annotations(summary, ctx)
+    # Other review tools' screening labels: applied with --labels, else only counted.
+    labels = screening_labels(summary, args, ctx)
     if args.json:
-        ctx.emit_json(out.with_restored(summary.to_json(), restored))
+        data = out.with_restored(summary.to_json(), restored)
+        data["labels"] = labels.to_json()
+        ctx.emit_json(data)
         return summary.exit_code
     for f in summary.files:
         if f.error:
@@ -158,6 +164,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             + (f", {totals['split']} split out of earlier merges" if totals["split"] else "")
         )  # fmt: skip
     for line in out.restored_lines(restored):
+        ctx.print(line)
+    for line in labels.lines():
         ctx.print(line)
     return summary.exit_code
 

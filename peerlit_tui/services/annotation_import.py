@@ -262,7 +262,11 @@ class RestoreSummary:
 
 
 def restore_annotations(
-    reading: Reading, service: AnnotationService, exists: Callable[[str], bool]
+    reading: Reading,
+    service: AnnotationService,
+    exists: Callable[[str], bool],
+    *,
+    label: str = "",
 ) -> RestoreSummary:
     """Apply annotations read from files, as one transaction (one undo step).
 
@@ -270,6 +274,7 @@ def restore_annotations(
         reading: What `read_annotations` found.
         service: The library's annotations.
         exists: Tells whether a record id is in the library.
+        label: The undo step's name (default: "restore annotations of N imported records").
 
     Returns:
         The summary; nothing is written when nothing would change.
@@ -305,7 +310,7 @@ def restore_annotations(
         summary.restored = len(changed)
         return edits
 
-    label = f"restore annotations of {len(wanted)} imported records"
+    label = label or f"restore annotations of {len(wanted)} imported records"
     if service.store.transact(label, build) is None:
         summary.restored = 0
     return summary
