@@ -12,12 +12,20 @@ so "Qualitative" and "qualitative" stay one tag; `rename_tag` changes a spelling
 Undo and redo act on the library's one shared history (see
 `peerlit_tui.storage.annotation_history`): after a restart, or from the command
 line, `undo()` reverts the newest change not yet undone, and when two windows write
-the same library it may revert the other window's latest change.
+the same library it may revert the other window's latest change. `peek_undo()`
+says beforehand whose change that is, and `undo(expected=txn)` reverts only that one.
+
+Edits made on a stale view: the setters of notes, ratings, read status and
+decisions take `expected=` (the value the user saw; see
+`peerlit_tui.storage.annotation_conflicts`). Tags need no such check: adding and
+removing tags are merged with other processes' changes on the fresh state.
+`changed_since(token)` tells a polling app which records other processes changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,26 +41,51 @@ from peerlit_tui.annotation import (
     validate_record_id,
     validate_tag,
 )
+from peerlit_tui.storage.annotation_conflicts import guarded
 from peerlit_tui.storage.annotation_doctor import DoctorReport, doctor
-from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
+from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits
+from peerlit_tui.storage.annotation_index import REASONS_FIELD, UNDECIDED, AnnotationIndex
 from peerlit_tui.storage.annotations import (
     AnnotationStore,
+    ChangeSet,
+    ChangeToken,
+    Conflict,
+    DiskFullError,
     Edit,
+    EditConflict,
     HistoryItem,
+    NotSavedError,
     ReadOnlyStoreError,
     Transaction,
+    UndoPreview,
 )
+from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.text import fold
 
 __all__ = [
     "AnnotationService",
+    "ChangeSet",
+    "ChangeToken",
+    "Conflict",
+    "DiskFullError",
     "DoctorReport",
+    "EditConflict",
     "HistoryItem",
+    "NotSavedError",
     "ReadOnlyStoreError",
     "Transaction",
+    "UndoPreview",
 ]
 
 Ids = str | Iterable[str]
+
+
+def validate_decided(decision: str) -> str:
+    """A decision other than "undecided" (undecided records are all the others)."""
+    value = validate_decision(decision)
+    if value == UNDECIDED:
+        raise ValueError("undecided records are every record not in another decision")
+    return value
 
 
 def _ids(ids: Ids) -> list[str]:
@@ -144,8 +177,13 @@ class AnnotationService:
 
     @property
     def read_only(self) -> bool:
-        """True when opened read-only."""
+        """True when opened read-only, or the library cannot be written."""
         return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why changes are refused ("the library is read-only: ..."); "" when writable."""
+        return self.store.read_only_reason
 
     # -- reading -----------------------------------------------------------------
 
@@ -187,6 +225,30 @@ class AnnotationService:
     def redo_label(self) -> str | None:
         """What `redo()` would re-apply, in words; None when there is nothing to redo."""
         return self.store.peek("redo")
+
+    def peek_undo(self) -> UndoPreview | None:
+        """What `undo()` would revert and whether this window made it; None when nothing."""
+        return self.store.peek_undo("undo")
+
+    def peek_redo(self) -> UndoPreview | None:
+        """What `redo()` would re-apply and whether this window undid it; None when nothing."""
+        return self.store.peek_undo("redo")
+
+    def decision_counts(self) -> dict[str, int]:
+        """Records per decision, O(1); "undecided" counts only annotated records."""
+        with self.store.index_lock:
+            return self.store.index.decision_counts()
+
+    def decided_ids(self, decision: str) -> frozenset[str]:
+        """Ids of the records with this decision (not "undecided"), O(result)."""
+        with self.store.index_lock:
+            return frozenset(self.store.index.decided[validate_decided(decision)])
+
+    def decision_progress(self, subset: Collection[str] | None = None) -> dict[str, int]:
+        """Records per decision within `subset`, O(min(subset, decided)); None: all annotated."""
+        with self.store.index_lock:
+            index = self.store.index
+            return index.decision_counts() if subset is None else index.decision_progress(subset)
 
     # -- editing: every call is one transaction ------------------------------------
 
@@ -231,26 +293,68 @@ class AnnotationService:
 
         return self.store.transact(f"untag {_quote(unwanted)} on {_where(targets)}", build)
 
-    def set_note(self, ids: Ids, text: str) -> Transaction | None:
-        """Replace the note of records; an empty text clears it."""
+    def set_note(self, ids: Ids, text: str, *, expected: Any = None) -> Transaction | None:
+        """Replace the note of records; an empty text clears it.
+
+        Args:
+            ids: Record ids.
+            text: The new note.
+            expected: The note the user saw (one text, or a mapping id -> text);
+                None skips the check. When the note changed meanwhile, the newer
+                note is kept and `text` is appended below a "— conflicting edit
+                (saved <time>) —" line; the transaction's `conflicts` say so.
+
+        Raises:
+            EditConflict: When nothing was saved because of conflicts (clearing a
+                note that changed meanwhile keeps the newer note).
+        """
         targets, note = _ids(ids), validate_note(text)
         label = f"{'note' if note else 'clear note'} on {_where(targets)}"
-        return self.store.transact(label, lambda _: [Edit(r, "note", note) for r in targets])
+        return self._set(label, targets, "note", note, expected)
 
-    def set_rating(self, ids: Ids, rating: int | str) -> Transaction | None:
-        """Set the rating (0 = not rated, up to 5)."""
+    def set_rating(
+        self, ids: Ids, rating: int | str, *, expected: Any = None
+    ) -> Transaction | None:
+        """Set the rating (0 = not rated, up to 5).
+
+        Args:
+            ids: Record ids.
+            rating: The rating.
+            expected: The rating the user saw (or a mapping id -> rating); a record
+                whose rating changed meanwhile keeps the newer one (see `set_note`).
+
+        Raises:
+            EditConflict: When every record's rating had changed meanwhile.
+        """
         targets, value = _ids(ids), validate_rating(rating)
-        label = f"rate {_where(targets)} {value}"
-        return self.store.transact(label, lambda _: [Edit(r, "rating", value) for r in targets])
+        return self._set(f"rate {_where(targets)} {value}", targets, "rating", value, expected)
 
-    def set_read(self, ids: Ids, status: str) -> Transaction | None:
-        """Set the read status: "unread", "skimmed" or "read"."""
+    def set_read(self, ids: Ids, status: str, *, expected: Any = None) -> Transaction | None:
+        """Set the read status: "unread", "skimmed" or "read" (`expected` as in `set_rating`)."""
         targets, value = _ids(ids), validate_read_status(status)
-        label = f"mark {_where(targets)} {value}"
-        return self.store.transact(label, lambda _: [Edit(r, "read", value) for r in targets])
+        return self._set(f"mark {_where(targets)} {value}", targets, "read", value, expected)
+
+    def _set(
+        self, label: str, targets: list[str], field: str, value: Any, expected: Any
+    ) -> Transaction | None:
+        conflicts: list[Conflict] = []
+
+        def build(index: AnnotationIndex) -> list[Edit]:
+            conflicts.clear()
+            now = utc_now()
+            edits = (guarded(index, r, field, value, expected, conflicts, now) for r in targets)
+            return [e for e in edits if e is not None]
+
+        return _outcome(self.store.transact(label, build), conflicts)
 
     def set_decision(
-        self, ids: Ids, decision: str, reason: str | None = None, *, add_reason: bool = False
+        self,
+        ids: Ids,
+        decision: str,
+        reason: str | None = None,
+        *,
+        add_reason: bool = False,
+        expected: Any = None,
     ) -> Transaction | None:
         """Set the screening decision of records.
 
@@ -262,8 +366,11 @@ class AnnotationService:
                 decision clears the reason.
             add_reason: Add `reason` to the project's list when it is new (in the
                 same transaction, so one undo removes both).
+            expected: The decision the user saw (or a mapping id -> decision); a
+                record decided differently meanwhile keeps the newer decision.
 
         Raises:
+            EditConflict: When every record's decision had changed meanwhile.
             ValueError: For an unknown decision, a reason with a decision other than
                 "exclude", or a reason not in the list without `add_reason`.
         """
@@ -276,31 +383,23 @@ class AnnotationService:
                 )
             wanted = validate_reason(reason)
 
+        conflicts: list[Conflict] = []
+
         def build(index: AnnotationIndex) -> list[Edit]:
-            edits: list[Edit] = []
-            text = wanted
-            if wanted:
-                known = {fold(r): r for r in index.reasons}
-                if fold(wanted) in known:
-                    text = known[fold(wanted)]
-                elif add_reason:
-                    edits.append(Edit(None, REASONS_FIELD, (*index.reasons, wanted)))
-                else:
-                    offered = _quote(list(index.reasons)) or "none yet"
-                    raise ValueError(
-                        f"unknown exclusion reason {wanted!r} (known reasons: {offered}); "
-                        "add it to the project's list first"
-                    )
-            for rid in targets:
-                edits.append(Edit(rid, "decision", value))
-                if value != EXCLUDE:
-                    edits.append(Edit(rid, "reason", ""))
-                elif text is not None:
-                    edits.append(Edit(rid, "reason", text))
-            return edits
+            conflicts.clear()
+            return decision_edits(
+                index,
+                targets,
+                value,
+                wanted,
+                add_reason=add_reason,
+                expected=expected,
+                conflicts=conflicts,
+            )
 
         suffix = f" ({wanted})" if wanted else ""
-        return self.store.transact(f"decide {value}{suffix} for {_where(targets)}", build)
+        label = f"decide {value}{suffix} for {_where(targets)}"
+        return _outcome(self.store.transact(label, build), conflicts)
 
     # -- tag management ------------------------------------------------------------
 
@@ -338,36 +437,9 @@ class AnnotationService:
     def _retag(
         self, label: str, source: str, target: str | None, *, merge: bool
     ) -> Transaction | None:
-        old_key = tag_key(source)
-        new_key = tag_key(target) if target is not None else ""
-
-        def build(index: AnnotationIndex) -> list[Edit]:
-            holders = index.tag_ids.get(old_key)
-            if not holders:
-                raise ValueError(f"no record has the tag {source!r}")
-            spelling = target
-            if merge:
-                spelling = index.display(new_key)
-                if spelling is None:
-                    raise ValueError(f"no record has the tag {target!r}; use rename instead")
-            # A respelling must reach every holder of the key, which `holders` is.
-            edits = []
-            for rid in sorted(holders):
-                tags: list[str] = []
-                seen: set[str] = set()
-                for tag in index.current(rid, "tags"):
-                    key = index.key(tag)
-                    if key == old_key or (spelling is not None and key == new_key):
-                        if spelling is None or new_key in seen:
-                            continue
-                        tag, key = spelling, new_key
-                    if key not in seen:
-                        seen.add(key)
-                        tags.append(tag)
-                edits.append(Edit(rid, "tags", tuple(tags)))
-            return edits
-
-        return self.store.transact(label, build)
+        return self.store.transact(
+            label, lambda index: retag_edits(index, source, target, merge=merge)
+        )
 
     # -- the project's exclusion reasons -------------------------------------------
 
@@ -400,13 +472,21 @@ class AnnotationService:
 
     # -- history and upkeep --------------------------------------------------------
 
-    def undo(self) -> Transaction | None:
-        """Revert the newest change not yet undone (a whole bulk action at once)."""
-        return self.store.undo()
+    def undo(self, *, expected: str | None = None) -> Transaction | None:
+        """Revert the newest change not yet undone (a whole bulk action at once).
 
-    def redo(self) -> Transaction | None:
-        """Re-apply the most recently undone change."""
-        return self.store.redo()
+        Args:
+            expected: The `txn` of the `peek_undo()` preview the user confirmed;
+                when another change came first meanwhile, nothing is undone.
+
+        Raises:
+            EditConflict: When `expected` is no longer the change to undo.
+        """
+        return self.store.undo(expected)
+
+    def redo(self, *, expected: str | None = None) -> Transaction | None:
+        """Re-apply the most recently undone change (`expected` as in `undo`)."""
+        return self.store.redo(expected)
 
     def idle(self) -> bool:
         """Call when the user is idle: starts a background checkpoint if one is due."""
@@ -416,7 +496,28 @@ class AnnotationService:
         """Pick up changes other processes made; True when something changed."""
         return self.store.refresh()
 
+    def change_token(self) -> ChangeToken:
+        """The current moment, for `changed_since`."""
+        return self.store.change_token()
+
+    def changed_since(self, token: ChangeToken) -> ChangeSet:
+        """Pick up other processes' changes and say which records changed after `token`.
+
+        One `stat` and one `fstat` when nothing changed, so an app can call it every
+        second. `ChangeSet.complete` False means: refresh every record shown.
+        """
+        return self.store.changed_since(token)
+
     @staticmethod
     def doctor(folder: Path) -> DoctorReport:
         """Verify and repair the annotations store of a library folder."""
         return doctor(Path(folder))
+
+
+def _outcome(txn: Transaction | None, conflicts: list[Conflict]) -> Transaction | None:
+    """The transaction with its conflicts, or `EditConflict` when only conflicts remain."""
+    if not conflicts:
+        return txn
+    if txn is None:
+        raise EditConflict.of(conflicts)
+    return replace(txn, conflicts=tuple(conflicts))

@@ -17,15 +17,34 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from peerlit_tui.storage.annotation_fingerprint import Fingerprinter, JournalMark
 from peerlit_tui.storage.annotation_index import AnnotationIndex, paused_gc
-from peerlit_tui.storage.checkpoint_files import write_backup
+from peerlit_tui.storage.checkpoint_files import journal_meta, write_backup
 from peerlit_tui.storage.journal import Journal, utc_now
 from peerlit_tui.storage.paths import ANNOTATIONS_JSON
 
-#: Version of the checkpoint layout, written to its `meta` table.
-SNAPSHOT_FORMAT = 1
+if TYPE_CHECKING:
+    from peerlit_tui.storage.annotation_changes import ChangeLog
+
+#: Version of the checkpoint layout, written to its `meta` table. 2 added
+#: `journals` (position and fingerprint per journal file).
+SNAPSHOT_FORMAT = 2
+
+
+def checkpoint_meta(mark: JournalMark, count: int) -> dict[str, Any]:
+    """The checkpoint's `meta` document for a journal mark and an annotation count."""
+    return {
+        "format": SNAPSHOT_FORMAT,
+        **journal_meta(mark),
+        "written": utc_now(),
+        "annotations": count,
+    }
+
+
+class _Reloaded(Exception):
+    """The store reloaded while a checkpoint was being built; that checkpoint is dropped."""
 
 
 class StoreCheckpoints:
@@ -43,6 +62,8 @@ class StoreCheckpoints:
     _sync: bool
     _index: AnnotationIndex
     _journal: Journal
+    _fingerprint: Fingerprinter
+    _log: ChangeLog
     _closed: bool
     _ckpt_seq: int
     _ckpt_failed_seq: int
@@ -140,6 +161,8 @@ class StoreCheckpoints:
     def _background_checkpoint(self) -> None:
         try:
             self._write_checkpoint()
+        except _Reloaded:
+            pass
         except Exception as exc:  # the journal holds every change; report and go on
             self._ckpt_failed_seq = self._journal.seq
             self._warn(f"could not write the annotations checkpoint: {exc}")
@@ -153,26 +176,33 @@ class StoreCheckpoints:
                 reasons = self._index.reasons
                 journal = self._journal
                 offset, seq, journal_id = journal.offset, journal.seq, journal.journal_id
-            meta = {
-                "format": SNAPSHOT_FORMAT,
-                "journal_id": journal_id,
-                "journal_offset": offset,
-                "journal_seq": seq,
-                "written": utc_now(),
-                "annotations": len(annotations),
-            }
+                epoch = self._log.epoch
+            # Hashes only what no earlier checkpoint of this session hashed (bytes
+            # before `offset` never change), outside the lock.
+            mark = self._fingerprint.mark(journal_id, offset, seq)
+            meta = checkpoint_meta(mark, len(annotations))
             from peerlit_tui.storage.annotations import write_snapshot
 
-            with paused_gc():
-                payload = write_snapshot(
-                    self.folder / ANNOTATIONS_JSON,
-                    annotations,
-                    reasons,
-                    meta,
-                    sync=self._sync,
-                    pause=self._yield_to_saves,
-                    lock=self._journal.locked,
-                )
+            @contextmanager
+            def rename_lock() -> Iterator[None]:
+                with self._journal.locked():
+                    if self._log.epoch != epoch or self._journal.replaced():
+                        raise _Reloaded  # the journal was replaced: this copy is stale
+                    yield
+
+            try:
+                with paused_gc():
+                    payload = write_snapshot(
+                        self.folder / ANNOTATIONS_JSON,
+                        annotations,
+                        reasons,
+                        meta,
+                        sync=self._sync,
+                        pause=self._yield_to_saves,
+                        lock=rename_lock,
+                    )
+            except _Reloaded:
+                return
             with self._journal.thread_lock:
                 self._ckpt_seq = max(self._ckpt_seq, seq)
             self._backup(payload, seq)

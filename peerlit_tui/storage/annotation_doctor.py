@@ -1,16 +1,26 @@
-"""`peerlit doctor` for annotations: verify the checkpoint against the journal and repair.
+"""`peerlit doctor`: verify the library's files and the annotations store, and repair.
 
-The journal is the record of truth; the checkpoint (`annotations.json`) is a copy
-that must equal the journal replayed. The doctor, holding the library's lock:
+The journal is the record of every change; the checkpoint (`annotations.json`) is a
+copy that must equal the journal replayed, and records how far it read the journal
+and a fingerprint of those bytes. The doctor:
 
-1. removes temp files left by interrupted checkpoints;
-2. reads every journal line: counts entries, reports unreadable lines, sequence
-   gaps, a missing header, and removes a torn last line;
-3. replays the whole journal from scratch;
-4. reads the checkpoint; if it is unreadable it is moved to `backups/` and rebuilt
-   (from the journal when the journal is complete, else from the newest good
-   backup plus the journal); if it disagrees with the replay it is rewritten;
-5. checks that every backup parses.
+1. gives unreadable files and read-only SQLite scratch files a working mode back,
+   and runs SQLite's integrity check on `records.sqlite3` (`annotation_doctor_files`);
+2. holding the library's lock, removes temp files left by interrupted checkpoints;
+3. reads the checkpoint (an unreadable one is moved to `backups/`, and the newest
+   good backup stands in for it);
+4. compares the journal with the checkpoint's fingerprint of it, every byte. A
+   journal that is missing, cut short, another one, or changed is never used to
+   rebuild the checkpoint: it is set aside as `annotations.journal.damaged-<time>`,
+   the checkpoint is kept, newer entries that still fit are copied into a new
+   journal, and a new checkpoint is written;
+5. otherwise reads every journal line (reporting unreadable lines, sequence gaps,
+   a missing header, removing a torn last line), replays it and rewrites the
+   checkpoint if it disagrees;
+6. checks that every backup parses.
+
+`healthy` is true only when nothing at all was wrong; `ok` when nothing is left
+broken after the repairs.
 """
 
 from __future__ import annotations
@@ -19,11 +29,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peerlit_tui.storage.annotation_checkpoints import SNAPSHOT_FORMAT
+from peerlit_tui.storage.annotation_checkpoints import checkpoint_meta
+from peerlit_tui.storage.annotation_doctor_files import check_permissions, check_record_store
+from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
+from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_index import AnnotationIndex
+from peerlit_tui.storage.annotation_recovery import count_newer, journal_position, salvage
 from peerlit_tui.storage.annotations import read_snapshot, write_snapshot
-from peerlit_tui.storage.checkpoint_files import Snapshot, backup_paths, remove_stale_temp_files
-from peerlit_tui.storage.journal import Journal, Located, utc_now
+from peerlit_tui.storage.checkpoint_files import (
+    Snapshot,
+    backup_paths,
+    remove_stale_temp_files,
+    set_aside,
+    stamp,
+)
+from peerlit_tui.storage.journal import Journal, Located
 from peerlit_tui.storage.paths import (
     ANNOTATIONS_JOURNAL,
     ANNOTATIONS_JSON,
@@ -52,13 +72,19 @@ class DoctorReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing is left broken."""
+        """True when nothing is left broken (problems found were all repaired)."""
         return not self.unrepaired
+
+    @property
+    def healthy(self) -> bool:
+        """True only when nothing at all was wrong."""
+        return not self.problems and not self.unrepaired
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {
             "folder": self.folder,
+            "healthy": self.healthy,
             "ok": self.ok,
             "checked": self.checked,
             "problems": self.problems,
@@ -68,26 +94,38 @@ class DoctorReport:
 
 
 def doctor(folder: Path) -> DoctorReport:
-    """Check and repair the annotations of a library folder.
+    """Check and repair a library folder: file modes, the record store, the annotations.
 
     Args:
         folder: The library folder.
 
     Returns:
-        The report; `ok` is False when a problem could not be repaired.
+        The report; `healthy` is False when anything was wrong, `ok` when something
+        is still wrong after the repairs.
     """
     report = DoctorReport(str(folder))
     if not folder.is_dir():
         report.checked.append("no library folder yet: nothing to check")
         return report
+    check_permissions(folder, report)
+    check_record_store(folder, report)
     journal_warnings: list[str] = []
-    journal = Journal(
-        folder / ANNOTATIONS_JOURNAL,
-        folder / ANNOTATIONS_LOCK,
-        read_only=False,
-        sync=True,
-        warn=journal_warnings.append,
-    )
+    try:
+        journal = Journal(
+            folder / ANNOTATIONS_JOURNAL,
+            folder / ANNOTATIONS_LOCK,
+            read_only=False,
+            sync=True,
+            warn=journal_warnings.append,
+        )
+    except OSError as exc:
+        if exc.errno not in READ_ONLY_ERRNOS:
+            raise
+        report.problems.append(f"the library cannot be written ({exc.strerror or exc})")
+        report.unrepaired.append(
+            "the library is read-only: the annotations could not be checked or repaired here"
+        )
+        return report
     try:
         with journal.locked():
             _check(folder, journal, journal_warnings, report)
@@ -101,8 +139,31 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
     if removed:
         report.problems.append(f"{len(removed)} temp file(s) left by interrupted checkpoints")
         report.repairs.append("removed " + ", ".join(p.name for p in removed))
-
-    complete = journal.size() == 0 or journal.header() is not None
+    path = folder / ANNOTATIONS_JSON
+    rewrite = ""
+    try:
+        base = read_snapshot(path)
+    except (OSError, ValueError) as exc:
+        report.problems.append(f"{ANNOTATIONS_JSON} is unreadable: {exc}")
+        kept = _keep_corrupt(folder, path)
+        report.repairs.append(f"moved the unreadable file to {BACKUP_DIR}/{kept}")
+        base = _newest_backup(folder, report)
+        rewrite = "rebuilt"
+    else:
+        if base is None and journal.size() > 0:
+            report.problems.append(f"{ANNOTATIONS_JSON} is missing")
+            base = _newest_backup(folder, report)
+            rewrite = "created"
+    if base is not None:
+        start, damage = journal_position(journal, base.mark, full=True)
+        if damage is not None:
+            report.problems.append(damage)
+            _recover(folder, journal, base, report)
+            _check_backups(folder, report)
+            return
+    else:
+        start = 0
+    header_ok = journal.size() == 0 or journal.header() is not None
     entries = journal.read_new(repair=True)
     journal.ensure_header()
     report.checked.append(
@@ -112,60 +173,99 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
         report.problems.append(message)
         if "incomplete" in message:
             report.repairs.append("removed the incomplete last journal line")
-    if not complete:
+        elif "unreadable" in message:
+            report.unrepaired.append(
+                f"{message}: it is left in place; the change it held is missing from the history"
+            )
+    if not header_ok:
         report.problems.append("the journal has no header line: its beginning may be missing")
         report.unrepaired.append("the journal's beginning is missing; history is incomplete")
-    _check_sequence(entries, report)
+    after = (journal.header() or {}).get("after_seq", 0)
+    after = after if type(after) is int else 0
+    _check_sequence(entries, after, report)
     replayed = AnnotationIndex()
     ignored: list[str] = []
     for item in entries:
         replayed.apply_entry(item.entry, ignored.append)
     report.problems.extend(ignored)
-
-    path = folder / ANNOTATIONS_JSON
-    rewrite = ""
     truth = replayed
-    try:
-        snapshot = read_snapshot(path)
-    except (OSError, ValueError) as exc:
-        report.problems.append(f"{ANNOTATIONS_JSON} is unreadable: {exc}")
-        kept = _keep_corrupt(folder, path)
-        report.repairs.append(f"moved the unreadable file to {BACKUP_DIR}/{kept}")
-        snapshot = None
-        if not complete:
-            truth = _from_backup(folder, journal, entries, report) or replayed
-        rewrite = "rebuilt"
-    else:
-        if snapshot is None:
-            if entries:
-                report.problems.append(f"{ANNOTATIONS_JSON} is missing")
-                rewrite = "created"
-        else:
-            rebuilt = _replay_over(snapshot, journal, entries)
-            report.checked.append(
-                f"{ANNOTATIONS_JSON}: {len(snapshot.docs)} annotations, "
-                f"includes the journal up to sequence {snapshot.seq}"
-            )
-            if not complete:
-                truth = rebuilt
-            else:
-                diffs = rebuilt.differences(replayed)
-                if snapshot.journal_id and snapshot.journal_id != journal.journal_id:
-                    diffs.insert(0, "it belongs to a different journal")
-                if diffs:
-                    report.problems.append(
-                        f"{ANNOTATIONS_JSON} disagrees with the journal: " + "; ".join(diffs[:5])
-                    )
-                    rewrite = "rewritten from the journal"
+    if base is not None:
+        truth = _replay_over(base, entries, start)
+        report.checked.append(
+            f"{ANNOTATIONS_JSON}: {len(base.docs)} annotations, "
+            f"includes the journal up to sequence {base.seq}"
+        )
+        if header_ok and after == 0 and not rewrite:
+            diffs = truth.differences(replayed)
+            if diffs:
+                report.problems.append(
+                    f"{ANNOTATIONS_JSON} disagrees with the journal: " + "; ".join(diffs[:5])
+                )
+                truth, rewrite = replayed, "rewritten from the journal"
+        if not base.mark.sha256 and not rewrite:
+            rewrite = "rewritten to record a fingerprint of the journal"
     report.checked.append(f"annotations: {len(truth)} records annotated")
     if rewrite:
         _write(folder, journal, truth)
-        report.repairs.append(f"{ANNOTATIONS_JSON} {rewrite}")
+        if rewrite.startswith("rewritten to record"):
+            report.checked.append(f"{ANNOTATIONS_JSON} {rewrite}")
+        else:
+            report.repairs.append(f"{ANNOTATIONS_JSON} {rewrite}")
     _check_backups(folder, report)
 
 
-def _check_sequence(entries: list[Located], report: DoctorReport) -> None:
-    expected = None
+def _recover(folder: Path, journal: Journal, base: Snapshot, report: DoctorReport) -> None:
+    """Keep the checkpoint, set the journal aside, start a new one, copy newer entries."""
+    index = AnnotationIndex()
+    ignored: list[str] = []
+    index.load(base.docs, base.reasons, ignored.append)
+    aside = set_aside(journal.path) if journal.path.exists() and journal.size() > 0 else None
+    journal.reopen()
+    if journal.size() == 0:
+        journal.start_fresh(
+            base.seq,
+            continues={"id": base.journal_id, "seq": base.seq},
+            replaces=aside.name if aside else "",
+        )
+    journal.read_new(repair=True)
+    kept = newer = 0
+    if aside is not None:
+        newer = count_newer(aside, base.seq)
+        for entry in salvage(aside, base.seq, index):
+            index.apply_entry(journal.append(entry).entry, ignored.append)
+            kept += 1
+        report.repairs.append(
+            f"set the damaged journal aside as {aside.name} (nothing was deleted)"
+        )
+    report.repairs.append(
+        f"kept the {len(index)} annotated records of {ANNOTATIONS_JSON} (changes up to "
+        f"{base.seq}) and started a new journal after them"
+    )
+    if newer:
+        left = (
+            f"; {newer - kept} that did not fit were left in {aside.name}"
+            if aside and newer > kept
+            else ""
+        )
+        report.repairs.append(f"copied {kept} newer change(s) from the damaged journal{left}")
+    _write(folder, journal, index)
+    report.checked.append(f"annotations: {len(index)} records annotated")
+
+
+def _newest_backup(folder: Path, report: DoctorReport) -> Snapshot | None:
+    for backup in reversed(backup_paths(folder)):
+        try:
+            found = read_snapshot(backup)
+        except (OSError, ValueError):
+            continue
+        if found is not None:
+            report.repairs.append(f"used backup {backup.name} plus the journal")
+            return found
+    return None
+
+
+def _check_sequence(entries: list[Located], after: int, report: DoctorReport) -> None:
+    expected = after + 1 if after else None
     for item in entries:
         seq = item.entry["seq"]
         if expected is not None and seq != expected:
@@ -175,51 +275,28 @@ def _check_sequence(entries: list[Located], report: DoctorReport) -> None:
         expected = seq + 1
 
 
-def _replay_over(snapshot: Snapshot, journal: Journal, entries: list[Located]) -> AnnotationIndex:
+def _replay_over(snapshot: Snapshot, entries: list[Located], start: int) -> AnnotationIndex:
     index = AnnotationIndex()
     ignored: list[str] = []
     index.load(snapshot.docs, snapshot.reasons, ignored.append)
-    matches = snapshot.journal_id == journal.journal_id and snapshot.offset <= journal.offset
-    start = snapshot.offset if matches else 0
     for item in entries:
         if item.start >= start:
             index.apply_entry(item.entry, ignored.append)
     return index
 
 
-def _from_backup(
-    folder: Path, journal: Journal, entries: list[Located], report: DoctorReport
-) -> AnnotationIndex | None:
-    for backup in reversed(backup_paths(folder)):
-        try:
-            found = read_snapshot(backup)
-        except (OSError, ValueError):
-            continue
-        if found is not None:
-            report.repairs.append(f"used backup {backup.name} plus the journal")
-            return _replay_over(found, journal, entries)
-    return None
-
-
 def _keep_corrupt(folder: Path, path: Path) -> str:
     where = folder / BACKUP_DIR
     where.mkdir(exist_ok=True)
-    stamp = utc_now().replace("-", "").replace(":", "").replace(".", "")
-    name = f"corrupt-annotations-{stamp}.json"
+    name = f"corrupt-annotations-{stamp()}.json"
     path.replace(where / name)
     return name
 
 
 def _write(folder: Path, journal: Journal, index: AnnotationIndex) -> None:
     annotations = list(index.by_id.values())
-    meta = {
-        "format": SNAPSHOT_FORMAT,
-        "journal_id": journal.journal_id,
-        "journal_offset": journal.offset,
-        "journal_seq": journal.seq,
-        "written": utc_now(),
-        "annotations": len(annotations),
-    }
+    mark = Fingerprinter(journal).mark(journal.journal_id, journal.offset, journal.seq)
+    meta = checkpoint_meta(mark, len(annotations))
     write_snapshot(folder / ANNOTATIONS_JSON, annotations, index.reasons, meta, sync=True)
 
 

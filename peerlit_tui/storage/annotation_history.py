@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from peerlit_tui.storage.journal import Entry, Located
@@ -56,6 +56,8 @@ class Transaction:
         label: What it did, in words ("tag 'qualitative' on 3 records").
         record_ids: The records it changed, in order, without repeats.
         changes: Number of field changes.
+        conflicts: Edits made on a stale view that found a newer value (see
+            `peerlit_tui.storage.annotation_conflicts`); empty normally.
     """
 
     txn: str
@@ -65,6 +67,7 @@ class Transaction:
     label: str
     record_ids: tuple[str, ...]
     changes: int
+    conflicts: tuple[Any, ...] = field(default=())
 
     @classmethod
     def from_entry(cls, entry: Entry) -> Transaction:
@@ -123,6 +126,74 @@ class HistoryItem:
             "new": self.new,
             "undone": self.undone,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class UndoPreview:
+    """What an undo (or redo) would revert, and whose change it is, before doing it.
+
+    Attributes:
+        action: "undo" or "redo".
+        txn: Id of the transaction it would act on (pass to `undo(expected=...)`).
+        label: What that transaction did, in words.
+        time: When it was made (ISO 8601 UTC).
+        changes: (record id, field, value before, value after) of that transaction;
+            undo sets each field back to "before", redo to "after".
+        made_here: True when this store (this window or command) made it.
+        by: Who made it: {"session", "pid", "host"}, or {} for entries written
+            before peerlit recorded it.
+    """
+
+    action: str
+    txn: str
+    label: str
+    time: str
+    changes: tuple[tuple[str | None, str, Any, Any], ...]
+    made_here: bool
+    by: dict[str, Any]
+
+    @property
+    def made_elsewhere(self) -> bool:
+        """True when another window, command or computer made the change."""
+        return not self.made_here
+
+    @property
+    def record_ids(self) -> tuple[str, ...]:
+        """The records the change touched, in order, without repeats."""
+        return tuple(dict.fromkeys(c[0] for c in self.changes if c[0] is not None))
+
+    def describe(self) -> str:
+        """One line for a prompt or a message, e.g. "tag 'x' on 8917 (13:40:02, pid 4711)"."""
+        when = self.time.replace("T", " ")[11:19] if len(self.time) >= 19 else self.time
+        who = "made here" if self.made_here else _who(self.by)
+        return f"{self.label} ({when}, {who})" if when else f"{self.label} ({who})"
+
+    @classmethod
+    def from_entry(cls, entry: Entry, action: str, origin: dict[str, Any]) -> UndoPreview:
+        """Describe a journal entry as seen by the store with `origin`."""
+        by = entry.get("by")
+        by = by if isinstance(by, dict) else {}
+        changes = tuple(
+            (c.get("id"), str(c.get("field", "")), c.get("old"), c.get("new"))
+            for c in entry.get("changes") or []
+            if isinstance(c, dict)
+        )
+        return cls(
+            action=action,
+            txn=str(entry.get("txn", "")),
+            label=str(entry.get("label", "")),
+            time=str(entry.get("ts", "")),
+            changes=changes,
+            made_here=bool(by) and by.get("session") == origin.get("session"),
+            by=by,
+        )
+
+
+def _who(by: dict[str, Any]) -> str:
+    if not by:
+        return "made by an earlier session"
+    where = f" on {by['host']}" if by.get("host") else ""
+    return f"made elsewhere: peerlit process {by.get('pid', '?')}{where}"
 
 
 # The fields `feed_line` needs, as the store writes them: at the start of the line,

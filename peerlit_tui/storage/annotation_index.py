@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from typing import Any
@@ -30,6 +30,9 @@ from peerlit_tui.annotation import (
 
 #: The one project-level field: the list of exclusion reasons offered for "exclude".
 REASONS_FIELD = "reasons"
+
+#: The decision of a record nobody has decided on.
+UNDECIDED = DECISIONS[0]
 
 _READ = frozenset(READ_STATUSES)
 _DECISIONS = frozenset(DECISIONS)
@@ -178,12 +181,16 @@ class AnnotationIndex:
     Attributes:
         by_id: Every non-blank annotation, keyed by record id.
         tag_ids: Folded tag key -> ids of the records holding that tag.
+        decided: Decision other than "undecided" -> ids of the records holding it,
+            kept on every change so screening counts cost O(1) and progress over a
+            subset costs O(decided records), never a scan of every annotation.
         reasons: The project's exclusion reasons, in the user's order.
     """
 
     def __init__(self) -> None:
         self.by_id: dict[str, Annotation] = {}
         self.tag_ids: dict[str, set[str]] = {}
+        self.decided: dict[str, set[str]] = {d: set() for d in DECISIONS if d != UNDECIDED}
         self.reasons: tuple[str, ...] = ()
         # key -> {spelling: number of records using it}; the display spelling of a
         # tag is its most used spelling.
@@ -247,7 +254,10 @@ class AnnotationIndex:
             rid = ann.record_id
             if rid in by_id:
                 self._unindex(rid, by_id[rid].tags)
+                self._undecide(rid, by_id[rid].decision)
             by_id[rid] = ann
+            if ann.decision != UNDECIDED:
+                self.decided[ann.decision].add(rid)
             for tag in ann.tags:
                 key = keys[tag] if tag in keys else self.key(tag)
                 if key in tag_ids:
@@ -303,10 +313,46 @@ class AnnotationIndex:
         if field == "tags":
             self._unindex(record_id, old.tags)
             self._index(record_id, new.tags)
+        elif field == "decision" and old.decision != new.decision:
+            self._undecide(record_id, old.decision)
+            if new.decision != UNDECIDED:
+                self.decided[new.decision].add(record_id)
         if new.is_blank():
             self.by_id.pop(record_id, None)
         else:
             self.by_id[record_id] = new
+
+    def decision_counts(self) -> dict[str, int]:
+        """Records per decision; "undecided" counts annotated records without one.
+
+        Records never annotated are undecided too: the library's total minus the
+        other counts gives every undecided record.
+        """
+        counts = {d: len(ids) for d, ids in self.decided.items()}
+        counts[UNDECIDED] = len(self.by_id) - sum(counts.values())
+        return counts
+
+    def decision_progress(self, subset: Collection[str]) -> dict[str, int]:
+        """Records per decision within `subset`; "undecided" is the rest of it.
+
+        Walks the smaller of `subset` and the decided records: O(min of the two).
+        """
+        total = sum(len(ids) for ids in self.decided.values())
+        if len(subset) <= total:
+            counts = dict.fromkeys(self.decided, 0)
+            by_id = self.by_id
+            for rid in subset:
+                ann = by_id.get(rid)
+                if ann is not None and ann.decision != UNDECIDED:
+                    counts[ann.decision] += 1
+        else:
+            counts = {d: sum(1 for r in ids if r in subset) for d, ids in self.decided.items()}
+        counts[UNDECIDED] = len(subset) - sum(counts.values())
+        return counts
+
+    def _undecide(self, record_id: str, decision: str) -> None:
+        if decision != UNDECIDED:
+            self.decided[decision].discard(record_id)
 
     def ids_with_tag(self, tag: str) -> frozenset[str]:
         """Ids of the records holding `tag` (any spelling)."""

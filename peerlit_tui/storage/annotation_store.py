@@ -1,40 +1,44 @@
 """`AnnotationStore`: the in-memory index, the journal and the checkpoints together.
 
 See `peerlit_tui.storage.annotations` for the design. This module holds the core
-of the store: opening (checkpoint plus journal replay), reads from the in-memory
-index, catching up with entries other processes appended, and closing. The store
-inherits the rest from two parts: `annotation_transactions.StoreTransactions`
-(the save path, undo, redo and history) and `annotation_checkpoints.StoreCheckpoints`
-(checkpoint scheduling and the background checkpoint thread). The TinyDB layer
-is imported only where a checkpoint is read or written, which keeps this module
-cheap to import.
+of the store: opening, reads from the in-memory index, catching up with entries
+other processes appended, polling for them, and closing. The store inherits the
+rest from three parts: `annotation_loading.StoreLoading` (checkpoint plus journal
+replay, and recovery from a damaged or replaced journal),
+`annotation_transactions.StoreTransactions` (the save path, undo, redo and
+history) and `annotation_checkpoints.StoreCheckpoints` (checkpoint scheduling and
+the background checkpoint thread). The TinyDB layer is imported only where a
+checkpoint is read or written, which keeps this module cheap to import.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from pathlib import Path
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.storage.annotation_changes import ChangeLog, ChangeSet, ChangeToken
 from peerlit_tui.storage.annotation_checkpoints import StoreCheckpoints
-from peerlit_tui.storage.annotation_history import UndoHistory
-from peerlit_tui.storage.annotation_index import AnnotationIndex, paused_gc
-from peerlit_tui.storage.annotation_transactions import StoreTransactions
-from peerlit_tui.storage.checkpoint_files import (
-    Snapshot,
-    backup_paths,
-    remove_stale_temp_files,
+from peerlit_tui.storage.annotation_errors import (
+    READ_ONLY_ERRNOS,
+    READ_ONLY_MESSAGE,
+    ReadOnlyStoreError,
 )
-from peerlit_tui.storage.journal import Journal, Located
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON, ANNOTATIONS_LOCK
+from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
+from peerlit_tui.storage.annotation_history import UndoHistory
+from peerlit_tui.storage.annotation_index import AnnotationIndex
+from peerlit_tui.storage.annotation_loading import StoreLoading
+from peerlit_tui.storage.annotation_transactions import StoreTransactions
+from peerlit_tui.storage.journal import Journal, Located, new_id
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_LOCK
 
-
-class ReadOnlyStoreError(PermissionError):
-    """A change was attempted on a store opened read-only."""
+__all__ = ["AnnotationStore", "ReadOnlyStoreError"]
 
 
 # `StoreCheckpoints` comes first so its `_saving` is the definition type checkers see.
-class AnnotationStore(StoreCheckpoints, StoreTransactions):
+class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
     """Annotations of one library folder; see the module docstring for the design.
 
     Use `AnnotationStore.open`. Reads come from memory and are cheap; every change
@@ -42,10 +46,14 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
 
     Attributes:
         folder: The library folder.
-        read_only: True when opened without write access.
+        read_only: True when opened without write access (asked for, or because
+            the library cannot be written: then `read_only_reason` says so).
+        read_only_reason: Why changes are refused, in words; "" when writable.
         warnings: What went wrong while reading (torn or unreadable journal lines,
-            an unreadable checkpoint, leftover temp files, failed checkpoints), in
-            plain words, oldest first.
+            an unreadable checkpoint, a damaged journal set aside, leftover temp
+            files, failed checkpoints), in plain words, oldest first.
+        origin: Who writes this store's entries: {"session", "pid", "host"}; each
+            journal entry carries it as "by", so undo can tell whose change it is.
     """
 
     def __init__(
@@ -60,15 +68,21 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
     ) -> None:
         self.folder = folder
         self.read_only = read_only
+        self.read_only_reason = (
+            "the annotations are open read-only here: nothing can be saved" if read_only else ""
+        )
         self.warnings: list[str] = []
+        self.origin = {"session": new_id(), "pid": os.getpid(), "host": socket.gethostname()}
         self.checkpoint_every = max(1, checkpoint_every)
         self.keep_backups = max(0, keep_backups)
         self.backup_interval = backup_interval
         self._sync = sync
         self._index = AnnotationIndex()
         self._history: UndoHistory | None = None
+        self._log = ChangeLog()
         self._closed = False
         self._damaged = False
+        self._continues: tuple[str, int] | None = None
         self._ckpt_seq = 0
         self._ckpt_failed_seq = 0
         self._ckpt_thread: threading.Thread | None = None
@@ -88,6 +102,7 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
             sync=sync,
             warn=self._warn,
         )
+        self._fingerprint = Fingerprinter(self._journal)
 
     @classmethod
     def open(
@@ -102,6 +117,11 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
     ) -> AnnotationStore:
         """Open (creating if need be) the annotations of a library folder.
 
+        A library that cannot be written (read-only mount, folder or files without
+        write permission) opens read-only: reads work, and every change raises
+        `ReadOnlyStoreError` saying "the library is read-only: nothing can be saved
+        here".
+
         Args:
             folder: The library folder.
             read_only: Change nothing on disk and take no locks; changes raise
@@ -115,22 +135,40 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
         Raises:
             OSError: When the folder or its files cannot be opened.
         """
-        store = cls(
-            Path(folder),
-            read_only=read_only,
-            checkpoint_every=checkpoint_every,
-            keep_backups=keep_backups,
-            backup_interval=backup_interval,
-            sync=sync,
-        )
+
+        def attempt(read_only: bool) -> AnnotationStore:
+            store = cls(
+                Path(folder),
+                read_only=read_only,
+                checkpoint_every=checkpoint_every,
+                keep_backups=keep_backups,
+                backup_interval=backup_interval,
+                sync=sync,
+            )
+            try:
+                store._load()
+            except BaseException:
+                store._journal.close()
+                raise
+            return store
+
+        if read_only:
+            return attempt(True)
         try:
-            store._load()
-        except BaseException:
-            store._journal.close()
-            raise
+            return attempt(False)
+        except OSError as exc:
+            if exc.errno not in READ_ONLY_ERRNOS:
+                raise
+        store = attempt(True)
+        store.read_only_reason = READ_ONLY_MESSAGE
         return store
 
     # -- reading -----------------------------------------------------------------
+
+    @property
+    def index_lock(self) -> threading.RLock:
+        """Hold it while iterating the index, which a save in another thread may change."""
+        return self._journal.thread_lock
 
     @property
     def index(self) -> AnnotationIndex:
@@ -166,18 +204,46 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
     # -- keeping up and closing ---------------------------------------------------
 
     def refresh(self) -> bool:
-        """Read entries other processes appended; cheap (one `fstat`) when there are none.
+        """Read entries other processes appended; cheap (a `stat` and an `fstat`) when none.
+
+        When the journal file was replaced or cut short underneath (another process
+        set a damaged journal aside, a sync tool restored an older copy), the store
+        reloads from disk and says so in `warnings`.
 
         Returns:
             True when something changed.
         """
-        if self._closed or self._journal.size() <= self._journal.offset:
+        journal = self._journal
+        if self._closed:
             return False
-        with self._journal.thread_lock:
-            changed = self._catch_up(repair=False)
+        replaced = journal.replaced()
+        if not replaced and journal.size() <= journal.offset:
+            if journal.size() == journal.offset:
+                return False
+            replaced = True  # shorter than what was read: cut short underneath
+        with journal.locked():
+            if replaced or journal.replaced() or journal.size() < journal.offset:
+                self._reload()
+                changed = True
+            else:
+                changed = self._catch_up(repair=False)
         if changed:
             self._maybe_checkpoint()
         return changed
+
+    def change_token(self) -> ChangeToken:
+        """The current moment, to pass to `changed_since` later."""
+        return ChangeToken(self._log.epoch, self._journal.seq)
+
+    def changed_since(self, token: ChangeToken) -> ChangeSet:
+        """Pick up other processes' entries, then say which records changed after `token`.
+
+        O(1) when nothing changed (see `refresh`); otherwise proportional to the
+        entries since `token`.
+        """
+        self.refresh()
+        with self._journal.thread_lock:
+            return self._log.since(token, self.change_token())
 
     def close(self, *, checkpoint: bool = True) -> None:
         """Finish checkpointing and close the files; safe to call twice.
@@ -214,85 +280,25 @@ class AnnotationStore(StoreCheckpoints, StoreTransactions):
         if self._closed:
             raise ValueError("the annotations store is closed")
         if self.read_only:
-            raise ReadOnlyStoreError(
-                f"annotations in {self.folder} are open read-only; changes are not allowed"
-            )
-
-    def _load(self) -> None:
-        # Loading builds ~10 objects per annotation, all long-lived: see `paused_gc`.
-        with paused_gc():
-            self._load_state()
-
-    def _load_state(self) -> None:
-        journal = self._journal
-        force = False
-        if not self.read_only:
-            with journal.locked():
-                journal.ensure_header()
-            removed = remove_stale_temp_files(self.folder)
-            if removed:
-                self._warn(
-                    f"removed {len(removed)} unfinished checkpoint file(s) "
-                    "left by an interrupted save"
-                )
-        else:
-            journal.ensure_header()
-        # The checkpoint is replaced atomically, so it can be read without the lock.
-        base = self._read_base()
-        offset = seq = 0
-        if base is not None:
-            self._index.load(base.docs, base.reasons, self._warn)
-            if self._matches(base):
-                offset, seq = base.offset, base.seq
-            else:
-                self._warn(
-                    "the annotations checkpoint does not match the journal; "
-                    "the whole journal was replayed over it"
-                )
-                force = True
-        if self._damaged:
-            force = True
-        # In read-only mode `locked` takes only the thread lock.
-        with journal.locked():
-            journal.offset, journal.seq = offset, seq
-            self._catch_up(repair=not self.read_only)
-            self._ckpt_seq = -1 if force else seq
-
-    def _read_base(self) -> Snapshot | None:
-        from peerlit_tui.storage.annotations import read_snapshot
-
-        path = self.folder / ANNOTATIONS_JSON
-        try:
-            return read_snapshot(path)
-        except (OSError, ValueError) as exc:
-            problem = f"{ANNOTATIONS_JSON} is unreadable ({exc})"
-        self._damaged = True
-        for backup in reversed(backup_paths(self.folder)):
-            try:
-                found = read_snapshot(backup)
-            except (OSError, ValueError):
-                continue
-            if found is not None:
-                self._warn(f"{problem}; recovered from backup {backup.name} and the journal")
-                return found
-        self._warn(f"{problem}; rebuilt from the journal")
-        return None
-
-    def _matches(self, base: Snapshot) -> bool:
-        journal = self._journal
-        if not base.journal_id or base.journal_id != journal.journal_id:
-            return False
-        if base.offset > journal.size():
-            return False
-        return base.offset == 0 or journal.read_bytes(base.offset - 1, base.offset) == b"\n"
+            raise ReadOnlyStoreError(self.read_only_reason or READ_ONLY_MESSAGE)
 
     def _catch_up(self, *, repair: bool) -> bool:
         items = self._journal.read_new(repair=repair)
         for item in items:
-            self._apply(item)
+            self._apply(item, own=False)
         return bool(items)
 
-    def _apply(self, item: Located) -> None:
-        self._index.apply_entry(item.entry, self._warn)
+    def _apply(self, item: Located, *, own: bool) -> None:
+        entry = item.entry
+        self._index.apply_entry(entry, self._warn)
         if self._history is not None:
             self._history.feed(item)
+        changes = entry.get("changes")
+        if isinstance(changes, list):
+            ids = tuple(
+                dict.fromkeys(
+                    c["id"] for c in changes if isinstance(c, dict) and isinstance(c.get("id"), str)
+                )
+            )
+            reasons = any(isinstance(c, dict) and c.get("id") is None for c in changes)
+            self._log.note(int(entry["seq"]), ids, reasons, own)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from peerlit_tui.storage.annotation_conflicts import EditConflict
 from peerlit_tui.storage.annotation_history import (
     EDIT,
     REDO,
@@ -23,6 +24,7 @@ from peerlit_tui.storage.annotation_history import (
     HistoryItem,
     Transaction,
     UndoHistory,
+    UndoPreview,
 )
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value, to_jsonable
 from peerlit_tui.storage.journal import Journal, Located, new_id, utc_now
@@ -38,12 +40,14 @@ class StoreTransactions:
     _index: AnnotationIndex
     _journal: Journal
     _history: UndoHistory | None
+    origin: dict[str, Any]
 
-    if TYPE_CHECKING:  # defined by `AnnotationStore` and `StoreCheckpoints`
+    if TYPE_CHECKING:  # defined by `AnnotationStore`, `StoreLoading` and `StoreCheckpoints`
 
         def _check_writable(self) -> None: ...
         def _catch_up(self, *, repair: bool) -> bool: ...
-        def _apply(self, item: Located) -> None: ...
+        def _ensure_journal(self) -> None: ...
+        def _apply(self, item: Located, *, own: bool) -> None: ...
         def _saving(self) -> AbstractContextManager[None]: ...
         def _maybe_checkpoint(self) -> None: ...
 
@@ -65,20 +69,45 @@ class StoreTransactions:
         Raises:
             ValueError: From `build`, or when an edit's value does not fit its field.
             ReadOnlyStoreError: When the store is read-only.
-            OSError: When the journal cannot be written; nothing is changed then.
+            DiskFullError: When the disk is full; nothing is changed then.
+            NotSavedError: When the journal cannot be written; nothing is changed then.
         """
         self._check_writable()
         with self._saving(), self._journal.locked():
+            self._ensure_journal()
             self._catch_up(repair=True)
             return self._commit(label, build(self._index), EDIT, None)
 
-    def undo(self) -> Transaction | None:
-        """Revert the newest edit not yet undone; None when there is none."""
-        return self._step(UNDO)
+    def undo(self, expected: str | None = None) -> Transaction | None:
+        """Revert the newest edit not yet undone; None when there is none.
 
-    def redo(self) -> Transaction | None:
+        Args:
+            expected: Transaction id the caller showed the user (from `peek_undo`);
+                when the newest edit is another one by now, nothing is undone and
+                `EditConflict` is raised.
+        """
+        return self._step(UNDO, expected)
+
+    def redo(self, expected: str | None = None) -> Transaction | None:
         """Re-apply the most recently undone edit; None when there is none."""
-        return self._step(REDO)
+        return self._step(REDO, expected)
+
+    def peek_undo(self, action: str = UNDO) -> UndoPreview | None:
+        """What `undo()` (or, with action "redo", `redo()`) would act on, before doing it.
+
+        Other processes' new entries are read first, so the answer is current.
+        """
+        with self._journal.locked():
+            if not self._journal.read_only:
+                self._ensure_journal()
+            self._catch_up(repair=False)
+            history = self._ensure_history()
+            stack = history.undo if action == UNDO else history.redo
+            if not stack:
+                return None
+            _, start, end = stack[-1]
+            entry = self._journal.read_entry(start, end)
+        return UndoPreview.from_entry(entry, action, self.origin)
 
     def peek(self, action: str) -> str | None:
         """Label of what `undo()` (action "undo") or `redo()` would act on, if anything."""
@@ -94,7 +123,9 @@ class StoreTransactions:
         with self._journal.thread_lock:
             undone = set(self._ensure_history().undone)
             end = self._journal.offset
-        needle = b'"id":' + json.dumps(record_id, ensure_ascii=False).encode()
+        # Only the quoted id, so lines written with any JSON spacing are found; the
+        # parsed changes are then matched exactly.
+        needle = json.dumps(record_id, ensure_ascii=False).encode()
         out: list[HistoryItem] = []
         for item in self._journal.scan(0, end, needle=needle):
             entry = item.entry
@@ -126,15 +157,23 @@ class StoreTransactions:
             self._history = history
         return self._history
 
-    def _step(self, action: str) -> Transaction | None:
+    def _step(self, action: str, expected: str | None) -> Transaction | None:
         self._check_writable()
         with self._saving(), self._journal.locked():
+            self._ensure_journal()
             self._catch_up(repair=True)
             history = self._ensure_history()
             stack = history.undo if action == UNDO else history.redo
             if not stack:
+                if expected is not None:
+                    raise EditConflict(f"nothing to {action} any more; nothing was changed")
                 return None
             txn, start, end = stack[-1]
+            if expected is not None and txn != expected:
+                raise EditConflict(
+                    f"the change to {action} is no longer the one shown (another window "
+                    "changed the library meanwhile); nothing was changed"
+                )
             target = self._journal.read_entry(start, end)
             changes = [c for c in target.get("changes") or [] if isinstance(c, dict)]
             if action == UNDO:
@@ -170,7 +209,8 @@ class StoreTransactions:
         if target is not None:
             entry["undoes" if action == UNDO else "redoes"] = target
         entry["label"] = label
+        entry["by"] = self.origin
         entry["changes"] = changes
-        self._apply(self._journal.append(entry))
+        self._apply(self._journal.append(entry), own=True)
         self._maybe_checkpoint()
         return Transaction.from_entry(entry)

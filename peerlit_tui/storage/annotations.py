@@ -13,7 +13,11 @@ This is the only module that imports TinyDB. The design keeps every save O(1):
   renames it over the old file, so a crash leaves either the old or the new file.
   Checkpoints run in a background thread when the journal has grown by
   `checkpoint_every` entries, on `idle()`, and at `close()`.
-- Opening loads the checkpoint and replays the journal after its position.
+- Opening loads the checkpoint and replays the journal after its position. The
+  checkpoint's `meta` records, per journal file, that position and a fingerprint
+  of the bytes before it (`annotation_fingerprint`); a journal that no longer
+  holds those bytes (missing, cut short, replaced) is never replayed over the
+  checkpoint but set aside (`annotation_recovery`, `annotation_loading`).
 - `fcntl.flock` on `annotations.lock` guards appends and checkpoint renames. A
   second process appends under the lock after reading the entries the other
   appended, so old values are computed on fresh state and no update is lost.
@@ -47,10 +51,14 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.storage.annotation_changes import ChangeSet, ChangeToken
+from peerlit_tui.storage.annotation_conflicts import Conflict, EditConflict
+from peerlit_tui.storage.annotation_errors import DiskFullError, NotSavedError
 from peerlit_tui.storage.annotation_history import (
     Edit,
     HistoryItem,
     Transaction,
+    UndoPreview,
 )
 from peerlit_tui.storage.annotation_store import (
     AnnotationStore,
@@ -69,11 +77,18 @@ from peerlit_tui.storage.checkpoint_files import (
 
 __all__ = [
     "AnnotationStore",
+    "ChangeSet",
+    "ChangeToken",
+    "Conflict",
+    "DiskFullError",
     "Edit",
+    "EditConflict",
     "HistoryItem",
+    "NotSavedError",
     "ReadOnlyStoreError",
     "SnapshotStorage",
     "Transaction",
+    "UndoPreview",
 ]
 
 #: Serialisation pauses for waiting saves every this many documents.

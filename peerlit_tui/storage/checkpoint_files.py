@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.journal import fsync_dir, utc_now
-from peerlit_tui.storage.paths import BACKUP_DIR
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, BACKUP_DIR
 
 ANNOTATIONS_TABLE, REASONS_TABLE, META_TABLE = "annotations", "reasons", "meta"
 TEMP_SUFFIX = ".tmp"
@@ -55,10 +56,14 @@ def atomic_write(
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        # mkstemp creates 0600; keep the mode of the file being replaced instead.
+        # mkstemp creates 0600; keep the mode of the file being replaced instead,
+        # unless that mode locks its owner out (an unreadable file must not be
+        # re-created unreadable, or every later open would fail on it again).
         try:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
+            mode = 0o644
+        if mode & 0o400 == 0:
             mode = 0o644
         os.fchmod(fd, mode)
         unsynced = 0
@@ -138,9 +143,8 @@ def write_backup(
                 return False
     where = folder / BACKUP_DIR
     where.mkdir(exist_ok=True)
-    stamp = utc_now().replace("-", "").replace(":", "").replace(".", "")
     # The sequence number first, so names sort oldest to newest.
-    name = f"annotations-{seq:010d}-{stamp}.json"
+    name = f"annotations-{seq:010d}-{stamp()}.json"
     atomic_write(where / name, payload, sync=sync, lock=None, pause=pause)
     for old in backup_paths(folder)[:-keep]:
         with suppress(OSError):
@@ -148,15 +152,80 @@ def write_backup(
     return True
 
 
+def stamp() -> str:
+    """The current UTC time for file names: "20240822T101503512Z"."""
+    return utc_now().replace("-", "").replace(":", "").replace(".", "")
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged file to `<name>.damaged-<time>` next to it (never delete it).
+
+    Returns:
+        The new path.
+    """
+    target = path.with_name(f"{path.name}.damaged-{stamp()}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp()}-{n}")
+    os.replace(path, target)
+    fsync_dir(path.parent)
+    return target
+
+
+def damaged_journals(folder: Path) -> list[Path]:
+    """Journals set aside as damaged, oldest first."""
+    return sorted(folder.glob(f"{ANNOTATIONS_JOURNAL}.damaged-*"))
+
+
 @dataclass(slots=True)
 class Snapshot:
-    """A checkpoint's content: documents, reasons and the journal position included."""
+    """A checkpoint's content: documents, reasons and the journal positions included.
+
+    Attributes:
+        docs: The annotation documents.
+        reasons: The project's exclusion reasons.
+        journals: Journal file name -> how far the checkpoint read it. Written as
+            `meta.journals`; a checkpoint older than that has one entry built from
+            `journal_id`, `journal_offset` and `journal_seq`, without a fingerprint.
+    """
 
     docs: list[Any]
     reasons: list[str]
-    journal_id: str
-    offset: int
-    seq: int
+    journals: dict[str, JournalMark]
+
+    @property
+    def mark(self) -> JournalMark:
+        """The position in `annotations.journal` (offset 0 when it includes none of it)."""
+        return self.journals.get(ANNOTATIONS_JOURNAL) or JournalMark("", 0, 0)
+
+    @property
+    def journal_id(self) -> str:
+        """Id of the main journal the checkpoint was made from."""
+        return self.mark.journal_id
+
+    @property
+    def offset(self) -> int:
+        """Bytes of the main journal the checkpoint includes."""
+        return self.mark.offset
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the last main-journal entry included."""
+        return self.mark.seq
+
+
+def journal_meta(mark: JournalMark) -> dict[str, Any]:
+    """The `meta` fields recording one main-journal mark, new layout and old together.
+
+    The old keys stay so that an older peerlit can still read the checkpoint.
+    """
+    return {
+        "journal_id": mark.journal_id,
+        "journal_offset": mark.offset,
+        "journal_seq": mark.seq,
+        "journals": {ANNOTATIONS_JOURNAL: mark.to_json()},
+    }
 
 
 def parse_snapshot(data: Any) -> Snapshot:
@@ -175,9 +244,19 @@ def parse_snapshot(data: Any) -> Snapshot:
         tables[name] = table
     metas = [v for _, v in sorted(tables[META_TABLE].items(), key=_doc_order)]
     meta = metas[-1] if metas and isinstance(metas[-1], dict) else {}
-    offset, seq = meta.get("journal_offset", 0), meta.get("journal_seq", 0)
-    if type(offset) is not int or type(seq) is not int or offset < 0 or seq < 0:
-        raise ValueError("the journal position in table 'meta' is invalid")
+    journals: dict[str, JournalMark] = {}
+    listed = meta.get("journals")
+    if isinstance(listed, dict):
+        for name, value in listed.items():
+            journals[str(name)] = JournalMark.from_json(value)
+    else:
+        journals[ANNOTATIONS_JOURNAL] = JournalMark.from_json(
+            {
+                "id": meta.get("journal_id", ""),
+                "offset": meta.get("journal_offset", 0),
+                "seq": meta.get("journal_seq", 0),
+            }
+        )
     reasons = [
         doc.get("reason")
         for _, doc in sorted(tables[REASONS_TABLE].items(), key=_doc_order)
@@ -186,9 +265,7 @@ def parse_snapshot(data: Any) -> Snapshot:
     return Snapshot(
         docs=list(tables[ANNOTATIONS_TABLE].values()),
         reasons=[r for r in reasons if r],
-        journal_id=str(meta.get("journal_id", "")),
-        offset=offset,
-        seq=seq,
+        journals=journals,
     )
 
 

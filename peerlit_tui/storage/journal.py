@@ -8,6 +8,8 @@ Each line is one transaction (one user action, however many records it touched):
 
 The first line is a header naming the journal (`{"seq": 0, "journal": "<id>", ...}`)
 so a checkpoint can tell whether the journal it points into is still the same file.
+A journal started after a damaged one was set aside carries `"after_seq": N`:
+its entries continue the numbering after the checkpoint it starts from.
 
 A line is written with a single `write` and made durable with `fdatasync` before
 the caller returns. A process killed mid-write leaves a last line without its
@@ -24,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -33,7 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from peerlit_tui.storage.annotation_errors import DiskFullError, not_saved
+
 JOURNAL_FORMAT = 1
+_SEQ_HEAD = re.compile(rb'\{\s*"seq"\s*:\s*(\d+)\s*[,}]')
 #: Journal entries are small; this bounds one read when scanning a whole journal.
 _SCAN_CHUNK = 4 << 20
 
@@ -150,11 +156,69 @@ class Journal:
             if path.exists():
                 self._fd = os.open(path, os.O_RDONLY)
             return
-        created = not path.exists()
-        self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._open_file()
+        except BaseException:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+            raise
+
+    def _open_file(self) -> None:
+        created = not self.path.exists()
+        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         if created:
-            fsync_dir(path.parent)
+            fsync_dir(self.path.parent)
+
+    def replaced(self) -> bool:
+        """True when the file at `path` is no longer the one open here.
+
+        Another process set the journal aside, a sync tool or a restore put another
+        file in its place, or it was deleted. Costs one `stat` and one `fstat`.
+        """
+        if self._fd is None:
+            return self.path.exists()
+        try:
+            there = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        here = os.fstat(self._fd)
+        return (there.st_ino, there.st_dev) != (here.st_ino, here.st_dev)
+
+    def deleted(self) -> bool:
+        """True when the open file has no name left (it was deleted while open)."""
+        return self._fd is not None and os.fstat(self._fd).st_nlink == 0
+
+    def reopen(self) -> None:
+        """Open the file now at `path` (created when missing) and start reading it afresh."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self.offset = self.seq = 0
+        self.journal_id = ""
+        if self.read_only:
+            if self.path.exists():
+                self._fd = os.open(self.path, os.O_RDONLY)
+        else:
+            self._open_file()
+
+    def start_fresh(self, after_seq: int, **details: Any) -> None:
+        """Make the (empty) journal a new one continuing after `after_seq` (call under `locked`).
+
+        Raises:
+            OSError: When the header cannot be written.
+        """
+        if self.size() > 0:
+            raise ValueError("only an empty journal can be started afresh")
+        journal_id = new_id()
+        header = {
+            "seq": 0, "journal": journal_id, "format": JOURNAL_FORMAT, "created": utc_now(),
+            "after_seq": after_seq, **details,
+        }  # fmt: skip
+        self.offset = 0
+        self._write(header)
+        self.journal_id = journal_id
+        self.seq = after_seq
 
     def close(self) -> None:
         """Close the journal and lock files."""
@@ -226,11 +290,43 @@ class Journal:
             return entry
         return None
 
+    def seq_before(self, offset: int) -> int | None:
+        """Sequence number of the line ending at `offset` (the header's `after_seq`).
+
+        None when there is no readable line there.
+        """
+        if offset <= 0:
+            return None
+        start = offset - 1
+        while start > 0:
+            begin = max(0, start - 65536)
+            chunk = self.read_bytes(begin, start)
+            nl = chunk.rfind(b"\n")
+            if nl >= 0:
+                start = begin + nl + 1
+                break
+            start = begin
+        line = self.read_bytes(start, offset)
+        head = _SEQ_HEAD.match(line)
+        if head is None:
+            return None
+        seq = int(head.group(1))
+        if seq == 0:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                return None
+            after = entry.get("after_seq", 0) if isinstance(entry, dict) else 0
+            return after if type(after) is int else 0
+        return seq
+
     def ensure_header(self) -> None:
         """Write the header line if the journal is empty (call under `locked`)."""
         if self.read_only or self.size() > 0:
             head = self.header()
             self.journal_id = str(head["journal"]) if head else ""
+            return
+        if self._fd is None:
             return
         journal_id = new_id()
         self._write(
@@ -268,6 +364,9 @@ class Journal:
             seq = item.entry["seq"]
             if seq == 0 and "journal" in item.entry:
                 self.journal_id = str(item.entry["journal"])
+                after = item.entry.get("after_seq", 0)
+                if type(after) is int:
+                    self.seq = max(self.seq, after)
                 continue
             self.seq = max(self.seq, seq)
             out.append(item)
@@ -280,9 +379,10 @@ class Journal:
         of the file and `seq` the latest number.
 
         Raises:
-            OSError: When the write or fsync fails; the journal is then rolled back.
+            DiskFullError: When the disk is full; the journal is then rolled back.
+            NotSavedError: When the write or fsync fails otherwise; rolled back too.
         """
-        if self.read_only:
+        if self.read_only or self._fd is None:
             raise PermissionError("the annotations journal is open read-only")
         entry["seq"] = self.seq + 1
         start, end = self._write(entry)
@@ -296,16 +396,21 @@ class Journal:
         try:
             written = os.write(self._fd, line)
             if written != len(line):
-                raise OSError(f"short write to {self.path} ({written} of {len(line)} bytes)")
+                # A short append is what a file system with no space left does.
+                raise DiskFullError(f"{written} of {len(line)} bytes written to {self.path}")
             if self.sync:
                 _datasync(self._fd)
-        except OSError:
+        except OSError as exc:
             # Leave no fragment behind: the caller is told the change was not saved.
             try:
                 os.ftruncate(self._fd, start)
+                if self.sync:
+                    _datasync(self._fd)
             except OSError:
                 pass
-            raise
+            if isinstance(exc, DiskFullError):
+                raise
+            raise not_saved(exc, self.path.name) from exc
         self.offset = start + len(line)
         return start, self.offset
 

@@ -86,5 +86,11 @@ def test_journal_without_beginning_is_reported(tmp_path: Path) -> None:
     lines = journal.read_bytes().split(b"\n")
     journal.write_bytes(b"\n".join(lines[2:]))
     report = AnnotationService.doctor(tmp_path)
-    assert not report.ok
+    assert not report.healthy
     assert any("no header" in p for p in report.problems)
+    # The checkpoint holds the newer truth: kept, and the damaged journal set aside.
+    assert any("set the damaged journal aside" in r for r in report.repairs)
+    with open_service(tmp_path) as svc:
+        assert svc.get("a").note == "kept" and svc.ids_with_tag("peer") == {"a", "b"}
+        assert svc.warnings == []
+    assert AnnotationService.doctor(tmp_path).healthy

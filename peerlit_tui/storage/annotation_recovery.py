@@ -1,0 +1,149 @@
+"""Telling a damaged journal from a good one, and keeping what a damaged one still holds.
+
+The checkpoint (`annotations.json`) says how far it read the journal and what the
+bytes it read were (see `annotation_fingerprint`). When the journal on disk is
+missing, shorter than that, another journal, or holds different bytes there, the
+checkpoint is the newer truth: replaying that journal over it would bring back old
+values. Then the store and `doctor` keep the checkpoint, rename the journal to
+`annotations.journal.damaged-<time>` (never deleting it), start a new journal that
+continues the numbering, and copy over from the set-aside file the entries newer
+than the checkpoint whose old values still fit (`salvage`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from peerlit_tui.storage.annotation_fingerprint import JournalMark, verify
+from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value
+from peerlit_tui.storage.journal import Entry, Journal
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
+
+
+def journal_damage(journal: Journal, mark: JournalMark, *, full: bool = False) -> str | None:
+    """Why the journal cannot be the one a checkpoint was made from; None when it can.
+
+    Call under the journal lock. Cheap unless `full`: a `stat`, a few small reads
+    and hashing at most the last two fingerprint blocks.
+
+    Args:
+        journal: The open journal.
+        mark: The checkpoint's position in it.
+        full: Also compare every fingerprint block (`doctor`).
+    """
+    if mark.offset == 0 and mark.seq == 0:
+        return None  # the checkpoint includes nothing of any journal
+    size = journal.size()
+    what = f"{ANNOTATIONS_JSON} includes its changes up to number {mark.seq}"
+    if size == 0:
+        return f"{ANNOTATIONS_JOURNAL} is missing or empty, but {what}"
+    header = journal.header()
+    if header is None:
+        return f"{ANNOTATIONS_JOURNAL} has no header line (its beginning is missing), but {what}"
+    if mark.journal_id and str(header.get("journal")) != mark.journal_id:
+        return (
+            f"{ANNOTATIONS_JOURNAL} is another journal than the one "
+            f"{ANNOTATIONS_JSON} was saved from"
+        )
+    if size < mark.offset:
+        return (
+            f"{ANNOTATIONS_JOURNAL} is shorter ({size} bytes) than the {mark.offset} bytes "
+            f"{ANNOTATIONS_JSON} includes: it was cut short or replaced by an older copy"
+        )
+    if journal.read_bytes(mark.offset - 1, mark.offset) != b"\n":
+        return (
+            f"{ANNOTATIONS_JOURNAL} no longer has a line ending where "
+            f"{ANNOTATIONS_JSON} stopped reading"
+        )
+    found = journal.seq_before(mark.offset)
+    if found is not None and found != mark.seq:
+        return (
+            f"the {ANNOTATIONS_JOURNAL} entry where {ANNOTATIONS_JSON} stopped reading is "
+            f"number {found}, not {mark.seq}"
+        )
+    differs = verify(journal, mark, full=full)
+    if differs is not None:
+        return f"{ANNOTATIONS_JOURNAL} was changed: {differs}"
+    return None
+
+
+def journal_position(
+    journal: Journal, mark: JournalMark, *, full: bool = False
+) -> tuple[int, str | None]:
+    """(offset to replay from, damage): where the journal continues a checkpoint.
+
+    A journal started after a damaged one was set aside names the checkpoint it
+    continues in its header; it is replayed from its start. Otherwise the journal
+    must hold the checkpoint's prefix intact (`journal_damage`); when it does not,
+    the damage is returned in words and nothing should be replayed.
+    """
+    header = journal.header()
+    follows = header.get("continues") if header else None
+    if (
+        isinstance(follows, dict)
+        and follows.get("seq") == mark.seq
+        and str(follows.get("id", "")) == mark.journal_id
+    ):
+        return 0, None
+    damage = journal_damage(journal, mark, full=full)
+    return (0, damage) if damage else (mark.offset, None)
+
+
+def _fits(index: AnnotationIndex, entry: Entry) -> list[tuple[str | None, str, Any]] | None:
+    """The entry's (record id, field, new value) list when every old value is current."""
+    changes = entry.get("changes")
+    if not isinstance(changes, list) or not changes:
+        return None
+    overlay: dict[tuple[str | None, str], Any] = {}
+    out: list[tuple[str | None, str, Any]] = []
+    for change in changes:
+        if not isinstance(change, dict):
+            return None
+        rid, field = change.get("id"), change.get("field")
+        if not isinstance(field, str) or not (rid is None or isinstance(rid, str)):
+            return None
+        try:
+            old = normalise_value(field, change.get("old"))
+            new = normalise_value(field, change.get("new"))
+            key = (rid, field)
+            current = overlay[key] if key in overlay else index.current(rid, field)
+        except ValueError:
+            return None
+        if current != old:
+            return None
+        overlay[key] = new
+        out.append((rid, field, new))
+    return out
+
+
+def salvage(source: Path, after_seq: int, index: AnnotationIndex) -> Iterator[Entry]:
+    """Entries of a set-aside journal newer than `after_seq` that still fit `index`.
+
+    Yields each one as an entry to append (a copy naming where it came from); the
+    caller appends it and applies it to `index` before asking for the next, so the
+    next one is checked against the state including it. Entries whose old values
+    do not match are left out (they stay in the set-aside file).
+    """
+    reader = Journal(source, source, read_only=True, sync=False, warn=lambda _: None)
+    try:
+        for item in reader.scan():
+            entry = item.entry
+            if entry["seq"] <= after_seq or _fits(index, entry) is None:
+                continue
+            copy = json.loads(json.dumps(entry))
+            copy["salvaged_from"] = source.name
+            yield copy
+    finally:
+        reader.close()
+
+
+def count_newer(source: Path, after_seq: int) -> int:
+    """Entries in a journal file numbered after `after_seq`."""
+    reader = Journal(source, source, read_only=True, sync=False, warn=lambda _: None)
+    try:
+        return sum(1 for item in reader.scan() if item.entry["seq"] > after_seq)
+    finally:
+        reader.close()
