@@ -6,18 +6,21 @@ step compares titles with rapidfuzz, but only against candidates that share a
 *blocking key* with the new record, so an import into a 100,000-record library
 makes a few comparisons per record instead of 100,000:
 
-- the first three content words of the title (a typo late in the title, a subtitle),
-- the last three content words (a typo early in the title),
+- the first three and the first two content words of the title (a typo late in
+  the title, a subtitle),
+- the last three and the last two content words (a typo early in the title),
 - the three longest words, sorted (reordered or re-punctuated titles).
 
 A pair links when the titles are at least 90 % similar (95 % when neither year nor
-first author can be compared), the years are at most one apart, the first authors
-agree, and nothing marks them as different papers: other numbers in the title
-("Part 1"/"Part 2", "2019"/"2020"), a notice word on one side only (erratum,
-correction, reply, ...), a different DOI, or a different year of a serial title
-(annual report, proceedings). Journal and first page break ties: below the
-threshold (85 % up) both must agree for a link, and under 97 % a different first
-page keeps two records apart.
+first author can be compared), the years are at most one apart (or the titles are
+identical and long: a conference paper and its journal version), the first authors
+agree, no content word was swapped for an unrelated one ("adults"/"children"), and
+nothing marks them as different papers: other numbers or ordinals in the title
+("Part 1"/"Part 2", "2019"/"2020", "thirteenth"/"sixteenth"), a notice word on one
+side only (erratum, correction, reply, ...), a different DOI, or a different year of
+a serial title (annual report, proceedings). Journal and first page break ties:
+below the threshold (85 % up) both must agree for a link, and under 97 % a
+different first page keeps two records apart.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from peerlit_tui.text import match_key
 FUZZY_REASON = "similar title, year and first author"
 
 #: A blocking key shared by more records than this is too common to tell anything.
-MAX_BLOCK = 300
+MAX_BLOCK = 100
 
 _NOTICE_WORDS = frozenset(
     "erratum errata corrigendum corrigenda correction corrections retraction retracted "
@@ -51,6 +54,15 @@ _SERIAL_WORDS = frozenset(
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 _PART_WORDS = frozenset("part parts vol volume section chapter phase study trial".split())
 _FIRST_PAGE = re.compile(r"\d+")
+#: "2nd", "13th", "thirteenth", "sixteenth": the issue of a series, another paper.
+_ORDINAL = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|eleventh|twelfth|\w+teenth|\w+tieth)$"
+)
+_ORDINAL_ENDS = ("st", "nd", "rd", "th", "first", "second", "third", "fifth", "ninth", "twelfth")
+#: An identical title of this many content words names one work whatever the years
+#: (a conference paper and its journal version, a reprint).
+IDENTICAL_TITLE_WORDS = 8
 
 
 @dataclass(slots=True)
@@ -63,14 +75,27 @@ class Entry:
     author: str
     journal: str
     doi: str
-    marks: frozenset[str]
-    serial: bool
     pages: str | None = None
+    _marks: frozenset[str] | None = None
+
+    @property
+    def marks(self) -> frozenset[str]:
+        """Numbers, ordinals, parts and notice words of the title (computed when asked)."""
+        if self._marks is None:
+            self._marks = _marks(self.words.split())
+        return self._marks
+
+    @property
+    def serial(self) -> bool:
+        """True for a serial title (annual report, proceedings): other years, other papers."""
+        return not _SERIAL_WORDS.isdisjoint(self.words.split())
 
 
 def _marks(words: list[str]) -> frozenset[str]:
     """Tokens that make two otherwise similar titles different papers."""
     marks = {w for w in words if w.isdigit() or w in _NOTICE_WORDS}
+    # Most words are neither: the ordinal pattern runs only on words that can be one.
+    marks |= {w for w in words if w.endswith(_ORDINAL_ENDS) and _ORDINAL.match(w)}
     for before, word in itertools.pairwise(words):
         if before in _PART_WORDS and (word in _ROMAN or len(word) == 1):
             marks.add(f"{before}:{word}")
@@ -90,7 +115,6 @@ def make_entry(
     words = title_words(title)
     if len(words.replace(" ", "")) < 20:
         return None
-    split = words.split()
     return Entry(
         id=record_id,
         words=words,
@@ -98,19 +122,34 @@ def make_entry(
         author=match_key(first_author),
         journal=match_key(journal),
         doi=doi.split("#", 1)[0],
-        marks=_marks(split),
-        serial=any(w in _SERIAL_WORDS for w in split),
         pages=pages,
     )
 
 
 def blocking_keys(entry: Entry) -> set[str]:
     """The keys under which an entry is filed and looked up."""
-    content = [w for w in entry.words.split() if w not in STOPWORDS] or entry.words.split()
+    return words_keys(entry.words)
+
+
+def title_keys(title: str) -> set[str]:
+    """The blocking keys of a title (none for a title too short to compare)."""
+    words = title_words(title)
+    return words_keys(words) if len(words.replace(" ", "")) >= 20 else set()
+
+
+def words_keys(words: str) -> set[str]:
+    """The blocking keys of a `title_words` string."""
+    content = [w for w in words.split() if w not in STOPWORDS] or words.split()
     keys = {"p:" + " ".join(content[:3]), "s:" + " ".join(content[-3:])}
+    # Two-word ends too, so a short title with a typo in one of three words is found.
+    keys |= {"h:" + " ".join(content[:2]), "t:" + " ".join(content[-2:])}
     longest = sorted(content, key=lambda w: (-len(w), w))[:3]
     keys.add("l:" + " ".join(sorted(longest)))
     return keys
+
+
+def _content_words(words: str) -> int:
+    return sum(1 for w in words.split() if w not in STOPWORDS)
 
 
 def _first_page(pages: str | None) -> str:
@@ -157,22 +196,22 @@ def link_reason(
     """
     if a.doi and b.doi and a.doi != b.doi:
         return None
-    if a.marks != b.marks:
-        return None
     if not surnames_agree(a.author, b.author):
         return None
-    years_known = a.year is not None and b.year is not None
-    if years_known:
-        gap = abs(a.year - b.year)  # type: ignore[operator]
-        if gap > (0 if a.serial or b.serial else 1):
-            return None
     score = title_similarity(a.words, b.words)
+    if score < 85:
+        return None
+    years_known = a.year is not None and b.year is not None
+    if years_known and abs(a.year - b.year) > (0 if a.serial or b.serial else 1):  # type: ignore[operator]
+        identical = a.words == b.words and not (a.serial or b.serial)
+        if not identical or _content_words(a.words) < IDENTICAL_TITLE_WORDS:
+            return None
+    if a.marks != b.marks:
+        return None
     if score < 100 and _substituted(a.words, b.words):
         return None
     comparable = years_known or bool(a.author and b.author)
     threshold = 90.0 if comparable else 95.0
-    if score < 85:
-        return None
     load = pages_of or (lambda entry: entry.pages)
     if score >= threshold:
         if score >= 97:
@@ -220,17 +259,24 @@ class NearDuplicateIndex:
 
     def matches(self, entry: Entry) -> list[tuple[str, str]]:
         """(other id, reason) of every filed entry that is likely the same paper."""
-        seen: set[str] = {entry.id}
-        found: list[tuple[str, str]] = []
+        candidates: dict[str, Entry] = {}
         for key in blocking_keys(entry):
             block = self._blocks.get(key, ())
-            if len(block) > MAX_BLOCK:
-                continue
-            for other in block:
-                if other.id in seen:
-                    continue
-                seen.add(other.id)
-                reason = link_reason(entry, other, self._pages)
-                if reason:
-                    found.append((other.id, reason))
-        return found
+            if len(block) <= MAX_BLOCK:
+                candidates.update((other.id, other) for other in block)
+        return matches_among(entry, candidates.values(), self._pages)
+
+
+def matches_among(
+    entry: Entry,
+    candidates: Iterable[Entry],
+    pages_of: Callable[[Entry], str | None] | None = None,
+) -> list[tuple[str, str]]:
+    """(other id, reason) of the candidates that are likely the same paper as `entry`."""
+    found = []
+    for other in candidates:
+        if other.id != entry.id:
+            reason = link_reason(entry, other, pages_of)
+            if reason:
+                found.append((other.id, reason))
+    return found

@@ -31,7 +31,14 @@ from peerlit_tui.library_errors import (
 )
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Record
-from peerlit_tui.services.dedup import NearDuplicateIndex, make_entry
+from peerlit_tui.services.dedup import (
+    MAX_BLOCK,
+    Entry,
+    blocking_keys,
+    make_entry,
+    matches_among,
+    title_keys,
+)
 from peerlit_tui.services.merge import merge_into
 from peerlit_tui.storage.paths import RECORDS_DB
 from peerlit_tui.storage.records import RecordStore
@@ -413,7 +420,7 @@ class Library:
             self.store.add_source(record.id, source)
             return
         key = duplicate_key(record)
-        self.store.insert(record, imported_at, key)
+        rowid = self.store.insert(record, imported_at, key)
         state.known.add(record.id)
         summary.added += 1
         if "#" in record.id and doi:
@@ -430,12 +437,9 @@ class Library:
             record.id, record.title, record.year, record.first_author_family, record.journal,
             record.doi, record.pages,
         )  # fmt: skip
-        if entry is not None:
-            index = state.near_index(self.store)
-            for other, reason in index.matches(entry):
-                if other not in linked and self.store.link(record.id, other, reason, imported_at):
-                    summary.duplicates_linked += 1
-            index.add(entry)
+        for other, reason in state.near_matches(self.store, entry, rowid):
+            if other not in linked and self.store.link(record.id, other, reason, imported_at):
+                summary.duplicates_linked += 1
         self.store.add_source(record.id, source)
 
     def _link_shared_doi(
@@ -466,23 +470,47 @@ class Library:
 
 
 class _ImportState:
-    """What one import keeps between records: known ids and the fuzzy index (lazily built)."""
+    """What one import keeps between records: the known ids, whether stored rows are keyed."""
 
     def __init__(self, known: set[str]) -> None:
         self.known = known
-        self._index: NearDuplicateIndex | None = None
+        self._keyed = False
 
-    def near_index(self, store: RecordStore) -> NearDuplicateIndex:
-        """The fuzzy candidate index over every stored record, built on first use."""
-        if self._index is None:
+    def _key_stored_rows(self, store: RecordStore, below: int) -> None:
+        """File the blocking keys of stored rows that have none yet (rows under `below`).
 
-            def pages_of(record_id: str) -> str:
-                stored = store.get(record_id)
-                return stored.pages if stored is not None else ""
+        Once per library: a library from before the fuzzy step, or rows written
+        without an import, are keyed here; afterwards every import keys its own rows.
+        """
+        upto = store.dedup_keyed_upto()
+        rows = [(rid, t) for rid, t in store.unkeyed_rows(upto) if rid < below]
+        pairs = [(key, rid) for rid, title in rows for key in title_keys(title)]
+        store.add_dedup_keys(pairs, max([upto, *(rid for rid, _t in rows)]))
+        self._keyed = True
 
-            self._index = NearDuplicateIndex(pages_of)
-            self._index.add_all(
-                make_entry(rid, title, year, author, journal, doi)
-                for rid, title, year, author, journal, doi in store.dedup_rows()
+    def near_matches(
+        self, store: RecordStore, entry: Entry | None, rowid: int
+    ) -> list[tuple[str, str]]:
+        """Stored records likely the same paper as a just-inserted one; then file its keys."""
+        if not self._keyed:
+            self._key_stored_rows(store, rowid)
+        if entry is None:
+            store.add_dedup_keys((), rowid)
+            return []
+
+        def pages_of(candidate: Entry) -> str | None:
+            if candidate.pages is None:
+                stored = store.get(candidate.id)
+                candidate.pages = stored.pages if stored is not None else ""
+            return candidate.pages
+
+        keys = blocking_keys(entry)
+        candidates = [
+            make_entry(rid, title, year, author, journal, doi)
+            for _row, rid, title, year, author, journal, doi in store.dedup_candidates(
+                keys, MAX_BLOCK
             )
-        return self._index
+        ]
+        found = matches_among(entry, (c for c in candidates if c is not None), pages_of)
+        store.add_dedup_keys(((key, rowid) for key in keys), rowid)
+        return found

@@ -27,6 +27,7 @@ from typing import Any
 from peerlit_tui.library_errors import LibraryReadOnlyError
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
+from peerlit_tui.storage.duplicate_links import DEDUP_SCHEMA, DuplicateLinks
 from peerlit_tui.storage.sqlite_connections import open_store, translated
 
 __all__ = ["FTS_COLUMNS", "FTS_SECTION_KEYS", "IDS_BY_DUP_KEY", "ListColumns", "RecordStore"]
@@ -93,6 +94,7 @@ CREATE TABLE IF NOT EXISTS source_repeats (
     occurrences INTEGER NOT NULL,
     PRIMARY KEY (record_id, file, database)
 );
+{DEDUP_SCHEMA}
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
     {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -131,7 +133,7 @@ def _fts_values(record: Record) -> tuple[str, ...]:
     )
 
 
-class RecordStore:
+class RecordStore(DuplicateLinks):
     """SQLite-backed storage of records, provenance and duplicate links.
 
     Args:
@@ -404,74 +406,6 @@ class RecordStore:
         except sqlite3.OperationalError:  # a read-only library from before repeats were kept
             rows = self._read("SELECT record_id, file, database, 1 FROM sources ORDER BY rowid")
         return [(str(r), str(f), str(d), int(n)) for r, f, d, n in rows]
-
-    # -- duplicate links ----------------------------------------------------
-
-    def link(
-        self,
-        a: str,
-        b: str,
-        reason: str,
-        created: str,
-        *,
-        force: bool = False,
-        status: str = "linked",
-    ) -> bool:
-        """Link two records as likely duplicates (or, with `status`, as related papers).
-
-        A pair the user unlinked stays unlinked unless `force` is set (an explicit
-        link), so re-importing an export does not undo the user's decision. A pair
-        already linked keeps its status and reason.
-
-        Returns:
-            True when a new link was made (or an unlinked pair was relinked by force).
-        """
-        a, b = sorted((a, b))
-        row = self._read("SELECT status FROM duplicates WHERE a = ? AND b = ?", (a, b))
-        if not row:
-            self._write(
-                "INSERT INTO duplicates(a, b, reason, status, created) VALUES (?, ?, ?, ?, ?)",
-                (a, b, reason, status, created),
-            )
-            return True
-        if force and row[0][0] != "linked":
-            self._write(
-                "UPDATE duplicates SET status = 'linked', reason = ? WHERE a = ? AND b = ?",
-                (reason, a, b),
-            )
-            return True
-        return False
-
-    def unlink(self, a: str, b: str) -> bool:
-        """Mark a linked pair as not duplicates; returns False when no such link exists."""
-        a, b = sorted((a, b))
-        cursor = self._write(
-            "UPDATE duplicates SET status = 'unlinked' WHERE a = ? AND b = ? AND status = 'linked'",
-            (a, b),
-        )
-        return cursor.rowcount > 0
-
-    def duplicates_of(self, record_id: str) -> list[tuple[str, str, str]]:
-        """(other id, reason, status) for every link involving a record."""
-        rows = self._read(
-            "SELECT b, reason, status FROM duplicates WHERE a = ? "
-            "UNION ALL SELECT a, reason, status FROM duplicates WHERE b = ?",
-            (record_id, record_id),
-        )
-        return [(str(other), str(reason), str(status)) for other, reason, status in rows]
-
-    def linked_ids(self) -> set[str]:
-        """Ids of every record currently linked to a likely duplicate."""
-        rows = self._read(
-            "SELECT a FROM duplicates WHERE status = 'linked' "
-            "UNION SELECT b FROM duplicates WHERE status = 'linked'"
-        )
-        return {str(r[0]) for r in rows}
-
-    def all_links(self) -> list[tuple[str, str, str, str]]:
-        """Every duplicate link as (a, b, reason, status)."""
-        rows = self._read("SELECT a, b, reason, status FROM duplicates ORDER BY created, a")
-        return [(str(a), str(b), str(reason), str(status)) for a, b, reason, status in rows]
 
     # -- helpers ------------------------------------------------------------
 
