@@ -1,0 +1,205 @@
+"""Text features for relevance ranking: hashed term counts and their TF-IDF weighting.
+
+The features are built in two steps so that a large library can be updated record by
+record:
+
+1. `count_rows` turns each record's text (title, abstract sections, keywords and
+   optionally the journal) into hashed counts of its words and word pairs
+   (scikit-learn's `HashingVectorizer`, 1–2-grams, 2**20 columns). Hashing is
+   stateless: a record's row never changes when other records are added, so the
+   rows of newly imported records are simply appended to the cached matrix.
+2. `Weighting` turns counts into TF-IDF (sublinear term frequency, smoothed inverse
+   document frequency, unit-length rows, as scikit-learn's `TfidfTransformer`) with the
+   document frequencies of the whole library, recomputed at every retrain. This is
+   the transductive TF-IDF that ASReview uses (fitted on every record, labelled or
+   not), with `max_df` dropping terms present in almost every record.
+
+The counts are kept as 16-bit integers, which keeps 100,000 records (about 29 million
+non-zero cells with word pairs) under 200 MB; weighting is applied to row chunks, so a
+full float copy of the matrix never exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from peerlit_tui.model import Record
+
+#: Hashed feature space. 2**20 keeps collisions between distinct terms rare.
+N_FEATURES = 2**20
+#: Rows weighted at once when scoring a whole library (bounds the float copy).
+CHUNK_ROWS = 20_000
+#: The largest count kept per cell (counts are stored as uint16).
+MAX_COUNT = 65_535
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    """How record text becomes features.
+
+    Attributes:
+        ngram_max: Longest word n-gram (2 = words and word pairs).
+        min_df: Terms in fewer records than this are ignored.
+        max_df: Terms in more than this share of records are ignored.
+        include_journal: Add the journal name to the text.
+        stop_words: Drop scikit-learn's English stop words.
+    """
+
+    ngram_max: int = 2
+    min_df: int = 1
+    max_df: float = 0.95
+    include_journal: bool = False
+    stop_words: bool = False
+
+    def key(self) -> str:
+        """What a cached count matrix depends on (the weighting does not change it)."""
+        return (
+            f"hash{N_FEATURES}-ngram1-{self.ngram_max}-journal{int(self.include_journal)}"
+            f"-stop{int(self.stop_words)}"
+        )
+
+
+def record_text(record: Record, *, include_journal: bool = False) -> str:
+    """The text a record is ranked on: title, abstract sections, keywords (and journal).
+
+    Section headings are left out: in structured abstracts they are the same words in
+    every record ("Purpose", "Findings") and carry no signal.
+    """
+    parts = [record.title]
+    parts.extend(section.text for section in record.abstract)
+    if record.keywords:
+        parts.append("; ".join(record.keywords))
+    if include_journal and record.journal:
+        parts.append(record.journal)
+    return "\n".join(p for p in parts if p)
+
+
+def _vectoriser(config: FeatureConfig) -> HashingVectorizer:
+    return HashingVectorizer(
+        ngram_range=(1, config.ngram_max),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+        stop_words="english" if config.stop_words else None,
+    )
+
+
+def count_rows(texts: Iterable[str], config: FeatureConfig) -> sp.csr_matrix:
+    """Hashed term counts of each text, one CSR row per text (uint16 counts)."""
+    counts = _vectoriser(config).transform(list(texts))
+    matrix = sp.csr_matrix(counts)
+    np.clip(matrix.data, 0, MAX_COUNT, out=matrix.data)
+    matrix.data = matrix.data.astype(np.uint16)
+    matrix.indices = matrix.indices.astype(np.int32)
+    return matrix
+
+
+def empty_counts() -> sp.csr_matrix:
+    """A count matrix with no rows."""
+    return sp.csr_matrix((0, N_FEATURES), dtype=np.uint16)
+
+
+def append_rows(counts: sp.csr_matrix, more: sp.csr_matrix) -> sp.csr_matrix:
+    """The rows of `counts` followed by the rows of `more`."""
+    if counts.shape[0] == 0:
+        return more
+    if more.shape[0] == 0:
+        return counts
+    stacked = sp.vstack([counts, more], format="csr", dtype=np.uint16)
+    return sp.csr_matrix(stacked)
+
+
+def _one_token(term: str) -> list[str]:
+    return [term]
+
+
+def terms_of(text: str, config: FeatureConfig) -> dict[int, str]:
+    """Column → term for the words and word pairs of one text (for explanations).
+
+    Hashing forgets term names; re-analysing one record's text recovers them for
+    that record. Colliding terms keep the first spelling met.
+    """
+    analyse = _vectoriser(config).build_analyzer()
+    out: dict[int, str] = {}
+    terms = list(dict.fromkeys(analyse(text)))
+    if not terms:
+        return out
+    # Hash every term at once: one "document" per term whose only token is the term,
+    # which lands in the same column as that term does in the record's row.
+    single = HashingVectorizer(
+        analyzer=_one_token, n_features=N_FEATURES, alternate_sign=False, norm=None
+    )
+    hashed = single.transform(terms).tocsr()
+    for i, term in enumerate(terms):
+        cols = hashed.indices[hashed.indptr[i] : hashed.indptr[i + 1]]
+        if len(cols):
+            out.setdefault(int(cols[0]), term)
+    return out
+
+
+class Weighting:
+    """TF-IDF weighting fitted on the document frequencies of a count matrix.
+
+    The weights are scikit-learn's `TfidfTransformer(sublinear_tf=True,
+    smooth_idf=True, norm="l2")` (a test checks they are equal), computed here
+    from a column count so that fitting needs no float copy of the whole matrix:
+    idf = ln((1 + n) / (1 + df)) + 1, tf = 1 + ln(count), rows scaled to unit length.
+
+    Args:
+        counts: The library's count matrix.
+        config: `min_df` and `max_df` come from here.
+    """
+
+    def __init__(self, counts: sp.csr_matrix, config: FeatureConfig) -> None:
+        n_rows = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=N_FEATURES)
+        keep = df >= max(1, config.min_df)
+        if n_rows >= 2:
+            keep &= df <= config.max_df * n_rows
+        idf = np.log((1.0 + n_rows) / (1.0 + df)) + 1.0
+        self.idf = np.where(keep, idf, 0.0).astype(np.float32)
+        # TF-IDF rows use only the columns some record has (about 40,000 for 2,000
+        # records instead of 2**20): the classifiers' cost grows with the column count.
+        self.columns = np.flatnonzero(keep).astype(np.int32)
+        self.remap = np.full(N_FEATURES, -1, dtype=np.int32)
+        self.remap[self.columns] = np.arange(len(self.columns), dtype=np.int32)
+
+    @property
+    def n_columns(self) -> int:
+        """Number of columns of the TF-IDF rows (the library's terms)."""
+        return len(self.columns)
+
+    def transform(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF rows (float32, unit length) of some rows of the count matrix.
+
+        Columns are the library's terms (`columns`), not the hashed space.
+        """
+        data = counts.data.astype(np.float32)
+        np.log(data, out=data)
+        data += 1.0
+        data *= self.idf[counts.indices]
+        out = sp.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
+        out.eliminate_zeros()  # ignored terms have idf 0
+        # The remap keeps column order, so the rows stay sorted.
+        compact = sp.csr_matrix(
+            (out.data, self.remap[out.indices], out.indptr),
+            shape=(counts.shape[0], self.n_columns),
+        )
+        return sp.csr_matrix(normalize(compact, norm="l2", copy=False))
+
+    def chunks(self, counts: sp.csr_matrix) -> Iterator[tuple[int, sp.csr_matrix]]:
+        """(first row, TF-IDF rows) of the whole matrix, `CHUNK_ROWS` rows at a time."""
+        for start in range(0, counts.shape[0], CHUNK_ROWS):
+            yield start, self.transform(counts[start : start + CHUNK_ROWS])
+
+
+def rows(counts: sp.csr_matrix, index: Sequence[int]) -> sp.csr_matrix:
+    """The given rows of a count matrix, in the given order."""
+    return sp.csr_matrix(counts[np.asarray(index, dtype=np.int64)])
