@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         app_commands,
         output_commands,
         project_commands,
+        rank_commands,
         records,
         serve_command,
     )
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     app_commands.register(sub)
     output_commands.register(sub)
     project_commands.register(sub)
+    rank_commands.register(sub)
     serve_command.register(sub)
     return parser
 

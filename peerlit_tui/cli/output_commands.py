@@ -136,8 +136,10 @@ def cmd_stats(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit stats [--json] [--prisma-csv FILE]`."""
     from peerlit_tui.services.export_job import write_atomically
     from peerlit_tui.services.stats import compute_stats, prisma_csv
+    from peerlit_tui.services.stopping import stopping_lines, stopping_signal
 
     stats = compute_stats(ctx.library(), ctx.annotations())
+    signal = stopping_signal(ctx.annotations(), ctx.library_dir, stats.after_duplicates)
     if args.prisma_csv:
         path = Path(args.prisma_csv).expanduser()
         text = prisma_csv(stats)
@@ -146,15 +148,18 @@ def cmd_stats(args: argparse.Namespace, ctx: CliContext) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc.strerror or exc}") from exc
     if args.json:
-        ctx.emit_json(stats.to_json())
+        ctx.emit_json({**stats.to_json(), "stopping": signal.to_json()})
         return 0
     encoding = getattr(ctx.out, "encoding", None) or "utf-8"
     try:
-        "█".encode(encoding)
+        "█│└─▁✓·".encode(encoding)
         block = "█"
     except (UnicodeEncodeError, LookupError):
         block = "#"
     for line in stats_lines(stats, block):
+        ctx.print(line)
+    ctx.print()
+    for line in stopping_lines(signal, ascii_only=block == "#"):
         ctx.print(line)
     if args.prisma_csv:
         ctx.print(f"PRISMA flow-diagram CSV written to {args.prisma_csv}")
