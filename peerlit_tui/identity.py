@@ -133,12 +133,6 @@ def split_id(record: Record) -> str:
     return f"{doi}#{digest}"
 
 
-def doi_of_id(record_id: str) -> str:
-    """The DOI part of a record id ("" for a hash id)."""
-    head = record_id.split("#", 1)[0]
-    return head if _DOI.match(head) else ""
-
-
 def is_subtitle_variant(short: str, long: str, min_words: int = 3) -> bool:
     """True when `long` is `short` plus a subtitle (word-wise prefix) of enough words."""
     if len(short) > len(long):

@@ -121,7 +121,7 @@ def make_entry(
         year=year,
         author=match_key(first_author),
         journal=match_key(journal),
-        doi=doi.split("#", 1)[0],
+        doi=doi,
         pages=pages,
     )
 

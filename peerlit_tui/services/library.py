@@ -17,9 +17,7 @@ fuzzy step of `services.dedup`, which compares each new record with its candidat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from peerlit_tui.identity import duplicate_key, normalise_doi, same_paper, split_id
 from peerlit_tui.importers.pipeline import FileResult, now_iso, read_file
@@ -30,7 +28,7 @@ from peerlit_tui.library_errors import (
     LibraryReadOnlyError,
 )
 from peerlit_tui.list_columns import ListColumns
-from peerlit_tui.model import Record
+from peerlit_tui.model import Provenance, Record
 from peerlit_tui.services.dedup import (
     MAX_BLOCK,
     Entry,
@@ -39,6 +37,7 @@ from peerlit_tui.services.dedup import (
     matches_among,
     title_keys,
 )
+from peerlit_tui.services.import_summary import FileSummary, ImportSummary
 from peerlit_tui.services.merge import merge_into
 from peerlit_tui.storage.paths import RECORDS_DB
 from peerlit_tui.storage.records import RecordStore
@@ -71,85 +70,6 @@ class UnknownRecordError(LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown record"
-
-
-@dataclass(slots=True)
-class FileSummary:
-    """What importing one file did."""
-
-    path: str
-    format: str = ""
-    encoding: str = ""
-    records: int = 0
-    added: int = 0
-    already_present: int = 0
-    duplicates_linked: int = 0
-    #: Records that share their DOI with a different paper (each has an id of its own).
-    shared_doi: int = 0
-    #: Records split out of a record an earlier import had merged them into.
-    split: list[dict[str, str]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented JSON shape of one file's summary."""
-        return {
-            "path": self.path,
-            "format": self.format,
-            "encoding": self.encoding,
-            "records": self.records,
-            "added": self.added,
-            "already_present": self.already_present,
-            "duplicates_linked": self.duplicates_linked,
-            "shared_doi": self.shared_doi,
-            "split": self.split,
-            "skipped": self.skipped,
-            "warnings": self.warnings,
-            "error": self.error,
-        }
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    """What an import of one or more files did, with totals."""
-
-    files: list[FileSummary] = field(default_factory=list)
-
-    def total(self, name: str) -> int:
-        """Sum of a numeric per-file field ("added", "records", ...)."""
-        return sum(int(getattr(f, name)) for f in self.files)
-
-    @property
-    def skipped_count(self) -> int:
-        """Number of records skipped in all files."""
-        return sum(len(f.skipped) for f in self.files)
-
-    @property
-    def exit_code(self) -> int:
-        """0 all read, 1 partial (records skipped or a file failed), 2 nothing readable."""
-        if not any(f.records for f in self.files):
-            return 2
-        if self.skipped_count or any(f.error for f in self.files):
-            return 1
-        return 0
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented JSON shape of `peerlit import --json`."""
-        return {
-            "files": [f.to_json() for f in self.files],
-            "totals": {
-                "files": len(self.files),
-                "records": self.total("records"),
-                "added": self.total("added"),
-                "already_present": self.total("already_present"),
-                "duplicates_linked": self.total("duplicates_linked"),
-                "shared_doi": self.total("shared_doi"),
-                "split": sum(len(f.split) for f in self.files),
-                "skipped": self.skipped_count,
-                "failed_files": sum(1 for f in self.files if f.error),
-            },
-        }
 
 
 class Library:
@@ -411,7 +331,8 @@ class Library:
         source = record.sources[0]
         doi = record.doi
         record.id, stored = self._stored_match(record, state)
-        if "#" in record.id and doi:
+        split = bool(doi) and record.id.startswith(doi + "#")
+        if split:
             summary.shared_doi += 1
         if stored is not None:
             if merge_into(stored, record):
@@ -422,9 +343,10 @@ class Library:
         key = duplicate_key(record)
         rowid = self.store.insert(record, imported_at, key)
         state.known.add(record.id)
+        state.added.add(record.id)
         summary.added += 1
-        if "#" in record.id and doi:
-            self._link_shared_doi(record, doi, source.file, source.database, summary, imported_at)
+        if split:
+            self._link_shared_doi(record, doi, source, state, summary, imported_at)
         linked = set()
         if key:
             for other in self.store.ids_by_dup_key(key):
@@ -446,8 +368,8 @@ class Library:
         self,
         record: Record,
         doi: str,
-        file: str,
-        database: str,
+        source: Provenance,
+        state: _ImportState,
         summary: FileSummary,
         imported_at: str,
     ) -> None:
@@ -456,12 +378,15 @@ class Library:
         if not anchor:
             siblings = [i for i in self.store.ids_with_prefix(doi + "#", limit=2) if i != record.id]
             anchor = siblings[0] if siblings else ""
-        if not anchor:
+        if not anchor or anchor == record.id:
             return
         self.store.link(record.id, anchor, SHARED_DOI_REASON, imported_at,
                         status=SHARED_DOI_STATUS)  # fmt: skip
-        # Read from this file before: an earlier import had merged it into the anchor.
-        if any(s.file == file and s.database == database for s in self.store.sources_of(anchor)):
+        # Read from this very file by an earlier import: that import merged it into the anchor.
+        if anchor not in state.added and any(
+            s.file == source.file and s.database == source.database
+            for s in self.store.sources_of(anchor)
+        ):
             summary.split.append({"id": anchor, "split_off": record.id, "title": record.title})
 
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterable[Record]:
@@ -474,6 +399,8 @@ class _ImportState:
 
     def __init__(self, known: set[str]) -> None:
         self.known = known
+        #: Ids this import added (a split from one of them is no split of an old merge).
+        self.added: set[str] = set()
         self._keyed = False
 
     def _key_stored_rows(self, store: RecordStore, below: int) -> None:

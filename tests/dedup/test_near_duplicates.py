@@ -88,7 +88,7 @@ def test_different_dois_do_not_link() -> None:
     a = _entry(BASE, doi="10.1/a")
     b = _entry(BASE + ".", doi="10.1/b", id="other")
     assert link_reason(a, b) is None
-    assert link_reason(a, _entry(BASE + ".", doi="10.1/a#abc123", id="x")) == FUZZY_REASON
+    assert link_reason(a, _entry(BASE + ".", doi="10.1/a", id="x")) == FUZZY_REASON
 
 
 def test_journal_and_first_page_break_ties_in_the_uncertain_band() -> None:
