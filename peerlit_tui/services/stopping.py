@@ -41,10 +41,7 @@ SAFE_RUN = 50
 SAFE_MIN_SHARE = 0.10
 #: SAFE's multiple of the estimated number of relevant records.
 SAFE_RELEVANT_MULTIPLE = 2
-SAFE_REFERENCE = (
-    "SAFE procedure, Boetje & van de Schoot 2024, Systematic Reviews 13:81, "
-    "doi:10.1186/s13643-024-02502-7"
-)
+SAFE_REFERENCE = "Boetje & van de Schoot 2024, Syst Rev 13:81, doi:10.1186/s13643-024-02502-7"
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 
@@ -87,8 +84,8 @@ class StoppingSignal:
     def summary(self) -> str:
         """One line: "SAFE: 2 of 3 criteria met (information only)"."""
         return (
-            f"SAFE stopping heuristic: {self.criteria_met} of {len(self.criteria)} data "
-            "criteria met (information only; the key-papers check is yours)"
+            f"SAFE stopping heuristic: {self.criteria_met} of {len(self.criteria)} criteria met "
+            "(information only)"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -147,20 +144,17 @@ def signal_from_order(decisions: Sequence[str], records: int) -> StoppingSignal:
         Criterion(
             f"{SAFE_RUN} irrelevant records in a row",
             since >= SAFE_RUN,
-            f"{since} screened since the last inclusion",
+            f"{since} since the last inclusion",
         ),
         Criterion(
-            f"at least {SAFE_MIN_SHARE:.0%} of all records screened",
+            f"screened {SAFE_MIN_SHARE:.0%} of all records",
             records > 0 and screened >= minimum,
-            f"{screened} of {records} screened ({screened / records:.1%})"
-            if records
-            else "no records",
+            f"{screened} of {records} ({screened / records:.1%})" if records else "no records",
         ),
         Criterion(
-            f"at least {SAFE_RELEVANT_MULTIPLE}× the relevant records screened",
+            f"screened {SAFE_RELEVANT_MULTIPLE}× the relevant records",
             found > 0 and screened >= SAFE_RELEVANT_MULTIPLE * found,
-            f"{screened} screened, {found} inclusions found so far "
-            "(a lower bound of the relevant records)",
+            f"{found} found so far, a lower bound",
         ),
     ]
     return StoppingSignal(records, screened, found, since, curve, criteria)
@@ -179,12 +173,12 @@ def stopping_signal(annotations: AnnotationService, folder: Path, records: int) 
 
 
 def curve_chart(
-    curve: Sequence[int], *, width: int = 72, height: int = 12, ascii_only: bool = False
+    curve: Sequence[int], *, width: int = 72, height: int = 10, ascii_only: bool = False
 ) -> list[str]:
     """The inclusions-found curve as lines of text (Unicode block characters).
 
-    The default size, with its axes and labels, is 80 columns by 15 lines, so it
-    fits an 80×24 terminal next to a few lines of counts.
+    The default size, with its axes and labels, is 80 columns by 13 lines, so it
+    fits an 80×24 terminal with the counts and criteria below it.
 
     Args:
         curve: Inclusions found after each screened record.
@@ -221,7 +215,7 @@ def stopping_lines(signal: StoppingSignal, *, ascii_only: bool = False) -> list[
     """The stopping block of `peerlit stats` and the stats screen: chart, counts, criteria."""
     lines = curve_chart(signal.curve, ascii_only=ascii_only)
     lines.append(
-        f"Records screened since the last inclusion: {signal.since_last_inclusion} "
+        f"Screened since the last inclusion: {signal.since_last_inclusion} "
         f"({signal.included} inclusions in {signal.screened} screened)"
     )
     lines.append(signal.summary())
