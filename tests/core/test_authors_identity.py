@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from peerlit_tui.authors import list_items, names_to_authors, parse_name, split_author_list
-from peerlit_tui.identity import duplicate_key, normalise_doi, record_id
+from peerlit_tui.identity import duplicate_key, normalise_doi, record_id, same_paper, split_id
 from peerlit_tui.model import Author, Record
 
 
@@ -211,3 +211,44 @@ def test_duplicate_key_is_shared_by_doi_and_non_doi_versions() -> None:
     without = _record(title="Peer Support in Mental Health. A Review")
     assert duplicate_key(with_doi) == duplicate_key(without) != ""
     assert duplicate_key(_record(title="Short")) == ""
+
+
+def test_split_id_is_the_doi_with_a_stable_title_hash() -> None:
+    a = split_id(_record(doi="10.1234/X", title="Loneliness after hospital discharge"))
+    b = split_id(_record(doi="10.1234/x", title="LONELINESS AFTER HOSPITAL DISCHARGE."))
+    assert a == b and a.startswith("10.1234/x#") and len(a) == len("10.1234/x#") + 6
+    assert split_id(_record(doi="10.1234/x", title="Another paper entirely")) != a
+
+
+@pytest.mark.parametrize(
+    ("title", "author", "year", "same"),
+    [
+        ("Peer support in mental health: a review of models", "Smith", 2012, True),
+        ("Peer support in mental health", "Smith", 2012, True),  # subtitle dropped
+        ("Peer suport in mental helth: a review of models", "Smith", 2012, True),  # typos
+        ("Peer support in mental health services: a review", "Smith", 2012, True),
+        ("Loneliness among older adults after hospital discharge", "Smith", 2012, False),
+        ("Loneliness among older adults after hospital discharge", "Okafor", 2012, False),
+    ],
+)
+def test_same_paper_trusts_a_shared_doi_unless_the_titles_clearly_differ(
+    title: str, author: str, year: int, same: bool
+) -> None:
+    stored = _record(doi="10.1/x", title="Peer support in mental health: a review of models")
+    new = _record(doi="10.1/x", title=title, year=year,
+                  authors=[Author(f"A {author}", author, "A")])  # fmt: skip
+    assert same_paper(stored, new) is same
+
+
+def test_same_paper_in_the_middle_band_needs_author_and_year() -> None:
+    stored = _record(title="Exercise for depressive symptoms in adolescents: a trial")
+    similar = "Exercise and depressive symptoms among adolescent athletes"
+    assert same_paper(stored, _record(title=similar))
+    assert not same_paper(stored, _record(title=similar, year=2015))
+    other = [Author("B Okafor", "Okafor", "B")]
+    assert not same_paper(stored, _record(title=similar, authors=other))
+
+
+def test_a_derived_or_tiny_title_never_splits_a_doi() -> None:
+    stored = _record(title="Editorial")
+    assert same_paper(stored, _record(title="Completely different words in this one"))

@@ -25,3 +25,19 @@ def test_id_lookups_use_the_unique_index(tmp_path: Path) -> None:
     plan = _plan(store, "SELECT rowid FROM records WHERE id = ?", "x")
     store.close()
     assert "SCAN" not in plan
+
+
+def test_fuzzy_candidate_lookups_use_the_key_index(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "r.sqlite3")
+    count_plan = _plan(
+        store, "SELECT key, count(*) FROM dedup_keys WHERE key IN (?, ?) GROUP BY key", "a", "b"
+    )
+    rows_plan = _plan(
+        store,
+        "SELECT rowid FROM records WHERE rowid IN (SELECT rid FROM dedup_keys WHERE key IN (?))",
+        "a",
+    )
+    store.close()
+    assert "SEARCH dedup_keys USING COVERING INDEX dedup_keys_key" in count_plan
+    assert "SEARCH dedup_keys USING INDEX dedup_keys_key" in rows_plan
+    assert "SCAN" not in count_plan + rows_plan
