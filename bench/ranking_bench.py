@@ -100,7 +100,8 @@ def load(name: str) -> tuple[list[str], list[bool]]:
         )
         for r in rows
     ]
-    labels = [str(r.get("label_included", "")).strip() in ("1", "1.0") for r in rows]
+    column = "label_included" if "label_included" in rows[0] else "label"
+    labels = [str(r.get(column, "")).strip() in ("1", "1.0") for r in rows]
     return texts, labels
 
 
@@ -209,8 +210,19 @@ def run_scale(n: int) -> None:
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.services.library import Library
     from peerlit_tui.services.ranking import RankingService
+    from peerlit_tui.storage.paths import RECORDS_DB
 
-    folder = build_library(n)
+    # Decisions and the ranking cache go into a private copy, so the shared bench
+    # library other benchmarks use stays without annotations.
+    source = build_library(n)
+    folder = Path(tempfile.gettempdir()) / "peerlit-ranking-bench" / source.name
+    if not (folder / RECORDS_DB).exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(source / RECORDS_DB)
+        dst = sqlite3.connect(folder / RECORDS_DB)
+        src.backup(dst)
+        src.close()
+        dst.close()
     library = Library.open(folder)
     annotations = AnnotationService.open(folder, sync=False)
     ids = library.columns().ids
