@@ -4,6 +4,10 @@ The child reports a write only after the call returned, i.e. after the journal
 fsync. Checkpoints run every few entries over a few thousand annotations, so many
 kills land while a checkpoint is being built or written; the child reports those
 too ("C+" when one starts, "C-" when it ends) so the test can count them.
+
+Between some kills the journal is cut short at a random byte or deleted, as a
+restore, a sync tool or a disk error would: every checkpointed annotation must
+still be there, with a plain open and after `doctor`.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import time
 import traceback
 from pathlib import Path
 
+from peerlit_tui.annotation import RECORD_FIELDS
 from peerlit_tui.services.annotations import AnnotationService
-from peerlit_tui.storage.annotations import AnnotationStore
-from peerlit_tui.storage.paths import ANNOTATIONS_JSON
+from peerlit_tui.storage.annotation_index import AnnotationIndex
+from peerlit_tui.storage.annotations import AnnotationStore, read_snapshot
+from peerlit_tui.storage.journal import Journal
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
 
 KILLS = 50
 RECORDS = 40
@@ -100,10 +107,42 @@ def _check(folder: Path, done: list[int]) -> None:
         assert all("unreadable" not in w for w in svc.warnings), svc.warnings
 
 
+def _damage(folder: Path, rng: random.Random, delete: bool) -> AnnotationIndex:
+    """Cut the journal short (or delete it); return what must survive.
+
+    That is the checkpoint plus the whole entries still in the journal after the
+    checkpoint's position (none when the cut falls before it).
+    """
+    snapshot = read_snapshot(folder / ANNOTATIONS_JSON)
+    assert snapshot is not None
+    expected = AnnotationIndex()
+    expected.load(snapshot.docs, snapshot.reasons, lambda _: None)
+    path = folder / ANNOTATIONS_JOURNAL
+    if delete:
+        path.unlink()
+        return expected
+    cut = rng.randrange(0, path.stat().st_size)
+    with open(path, "r+b") as f:
+        f.truncate(cut)
+    if cut >= snapshot.offset:
+        reader = Journal(path, path, read_only=True, sync=False, warn=lambda _: None)
+        for item in reader.scan(snapshot.offset):
+            expected.apply_entry(item.entry, lambda _: None)
+        reader.close()
+    return expected
+
+
+def _same(svc: AnnotationService, expected: AnnotationIndex, when: str) -> None:
+    ids = {a.record_id for a in svc.all()} | set(expected.by_id)
+    for rid in ids:
+        for field in RECORD_FIELDS:
+            assert svc.get(rid).value(field) == expected.current(rid, field), (when, rid, field)
+
+
 def test_sigkill_never_loses_a_reported_write(tmp_path: Path) -> None:
     _prepare(tmp_path)
     rng = random.Random(20240822)
-    total_writes = kills_in_checkpoint = 0
+    total_writes = kills_in_checkpoint = damaged = 0
     for round_no in range(KILLS):
         first = round_no * 100_000
         tokens = _run_child(tmp_path, first, rng.uniform(0.04, 0.2))
@@ -113,5 +152,16 @@ def test_sigkill_never_loses_a_reported_write(tmp_path: Path) -> None:
             kills_in_checkpoint += 1
         total_writes += len(done)
         _check(tmp_path, done)
+        if round_no % 5 == 4:  # a restore, a sync tool or a disk error
+            expected = _damage(tmp_path, rng, delete=round_no % 10 == 9)
+            with AnnotationService.open(tmp_path, sync=False) as svc:
+                _same(svc, expected, "open")
+            report = AnnotationService.doctor(tmp_path)
+            assert report.ok, report.unrepaired
+            with AnnotationService.open(tmp_path, sync=False) as svc:
+                _same(svc, expected, "doctor")
+                assert svc.warnings == []
+            damaged += 1
+    assert damaged == KILLS // 5
     assert total_writes > KILLS * 3
     assert kills_in_checkpoint >= 5, kills_in_checkpoint
