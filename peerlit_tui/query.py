@@ -231,10 +231,13 @@ class _Tokenizer:
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[_Token]) -> None:
+    def __init__(self, text: str, tokens: list[_Token], *, complete: bool = False) -> None:
         self.text = text
         self.tokens = tokens
         self.index = 0
+        # A complete query (command line, saved search) is not being typed: an empty
+        # "purpose:" at its end is an error, not a value still to come.
+        self.complete = complete
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -309,7 +312,7 @@ class _Parser:
                 raise QueryError(f"empty parentheses at {token.position}", token.position)
             return inner
         self.index += 1
-        return _make_term(token, is_last=self.at_end())
+        return _make_term(token, is_last=self.at_end() and not self.complete)
 
 
 def _and(parts: list[Node]) -> Node:
@@ -432,13 +435,15 @@ def _range(name: str, value: str, pos: int, *, is_last: bool) -> Range | None:
     return Range(name, low, high, pos)
 
 
-def parse(text: str) -> Query:
+def parse(text: str, *, complete: bool = False) -> Query:
     """Parse a query.
 
     Args:
         text: The query as typed. Terminal escape sequences and control characters
             are removed first (records never contain them, so they could only stop
             a term from matching, and the query text is shown back on screen).
+        complete: The text is finished (not being typed in the filter bar), so a
+            field without a value at its end ("purpose:") is an error.
 
     Returns:
         The parsed query (MatchAll root when it holds no term).
@@ -449,7 +454,7 @@ def parse(text: str) -> Query:
     if not text.isprintable():
         text = strip_controls(text).replace("\n", " ").replace("\t", " ")
     tokens = _Tokenizer(text).run()
-    return Query(text, _Parser(text, tokens).parse())
+    return Query(text, _Parser(text, tokens, complete=complete).parse())
 
 
 __all__ = [

@@ -93,8 +93,8 @@ def _ids_from(p: argparse.ArgumentParser) -> None:
 # -- helpers --------------------------------------------------------------------
 
 
-def _service(ctx: CliContext) -> AnnotationService:
-    svc = ctx.annotations()
+def _service(ctx: CliContext, *, read_only: bool = False) -> AnnotationService:
+    svc = ctx.annotations(read_only=read_only)
     for warning in svc.warnings:
         ctx.error(f"warning: {warning}")
     svc.warnings.clear()
@@ -145,9 +145,12 @@ def _apply(ctx: CliContext, call: Callable[[], Transaction | None]) -> Transacti
     from peerlit_tui.services.annotations import ReadOnlyStoreError
 
     try:
-        return call()
+        txn = call()
     except (ValueError, ReadOnlyStoreError) as exc:
         raise CliError(str(exc), 2) from exc
+    if txn is not None:
+        ctx.changed(len(txn.record_ids))
+    return txn
 
 
 def _report(
@@ -246,7 +249,7 @@ def cmd_decide(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit history ID`."""
     (record_id,) = _resolve(ctx, [args.id])
-    items = _service(ctx).history(record_id)
+    items = _service(ctx, read_only=True).history(record_id)
     if args.json:
         ctx.emit_json({"id": record_id, "changes": [h.to_json() for h in items]})
         return 0
@@ -270,7 +273,11 @@ def _value(value: Any) -> str:
 
 def _step(args: argparse.Namespace, ctx: CliContext, redo: bool) -> int:
     svc = _service(ctx)
-    txn = _apply(ctx, svc.redo if redo else svc.undo)
+    # Say whose change is reverted, and revert exactly that one even if another
+    # window writes in between.
+    preview = svc.peek_redo() if redo else svc.peek_undo()
+    step = svc.redo if redo else svc.undo
+    txn = _apply(ctx, lambda: step(expected=preview.txn)) if preview else None
     verb = "redo" if redo else "undo"
     if args.json:
         ctx.emit_json(
@@ -278,12 +285,14 @@ def _step(args: argparse.Namespace, ctx: CliContext, redo: bool) -> int:
                 "action": verb,
                 "label": txn.label if txn else None,
                 "ids": list(txn.record_ids) if txn else [],
+                "made_elsewhere": preview.made_elsewhere if txn and preview else None,
+                "by": preview.by if txn and preview else None,
             }
         )
         return 0 if txn else 1
-    if txn is None:
+    if txn is None or preview is None:
         raise CliError(f"nothing to {verb}", 1)
-    ctx.print(f"{'redid' if redo else 'undid'}: {txn.label.split(': ', 1)[-1]}")
+    ctx.print(f"{'redid' if redo else 'undid'}: {preview.describe()}")
     return 0
 
 
@@ -299,7 +308,7 @@ def cmd_redo(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_tags(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit tags [--rename OLD NEW | --merge A B | --delete T]`."""
-    svc = _service(ctx)
+    svc = _service(ctx, read_only=not (args.rename or args.merge or args.delete))
     txn: Transaction | None = None
     if args.rename:
         txn = _apply(ctx, lambda: svc.rename_tag(*args.rename))
@@ -328,7 +337,7 @@ def cmd_tags(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_reasons(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit reasons [--add R] [--remove R]`."""
-    svc = _service(ctx)
+    svc = _service(ctx, read_only=not (args.add or args.remove))
     for reason in args.add:
         _apply(ctx, partial(svc.add_reason, reason))
     for reason in args.remove:
@@ -345,7 +354,7 @@ def cmd_reasons(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
-    """`peerlit doctor`: exit 0 when healthy or repaired, 1 when a problem remains."""
+    """`peerlit doctor`: exit 0 only when nothing was wrong, 1 when problems were found."""
     from peerlit_tui.services.annotations import AnnotationService
 
     try:
@@ -354,7 +363,7 @@ def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(f"cannot check annotations in {ctx.library_dir}: {exc}", 2) from exc
     if args.json:
         ctx.emit_json(report.to_json())
-        return 0 if report.ok else 1
+        return 0 if report.healthy else 1
     for line in report.checked:
         ctx.print(f"checked: {line}")
     for line in report.problems:
@@ -363,5 +372,10 @@ def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.print(f"repaired: {line}")
     for line in report.unrepaired:
         ctx.print(f"NOT repaired: {line}")
-    ctx.print("annotations are healthy" if report.ok else "some problems remain (see above)")
-    return 0 if report.ok else 1
+    if report.healthy:
+        ctx.print("healthy: nothing is wrong with the library's files or annotations")
+    elif report.ok:
+        ctx.print("problems were found and repaired (see above); nothing is left broken")
+    else:
+        ctx.print("some problems remain (see above)")
+    return 0 if report.healthy else 1

@@ -1,7 +1,16 @@
-"""Shared state of one command-line run: the library folder, open stores and output."""
+"""Shared state of one command-line run: the library folder, open stores and output.
+
+A command asks for what it uses and nothing more: `library()` for the records,
+`annotations()` for tags and decisions, `read_only=True` when it only looks. A
+read-only open takes no lock, writes nothing and skips the checkpoint at exit; a
+change is durable in the journal as soon as it returns, so closing never rewrites
+the whole checkpoint either (the store checkpoints by itself once enough changes
+have gathered). `peerlit show` on a big library thus costs one record's work.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -11,6 +20,13 @@ from peerlit_tui.storage.paths import resolve_library_dir
 if TYPE_CHECKING:
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.services.library import Library
+
+#: A run that changed at least this many records checkpoints at exit: replaying
+#: one big journal entry would otherwise cost every later command about as much.
+CHECKPOINT_FROM = 1000
+
+_READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class CliError(Exception):
@@ -24,6 +40,45 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+
+
+def explain(exc: BaseException, library_dir: Path) -> str:
+    """One line saying in words what an unexpected error means for the user.
+
+    The library's own errors (`peerlit_tui.library_errors`) and the annotations
+    store's (read-only, not saved, disk full) already say it; the operating
+    system's and SQLite's are named for what they mean here: a read-only or full
+    library folder, a library another program is holding.
+    """
+    from peerlit_tui.library_errors import LibraryError
+
+    if isinstance(exc, LibraryError):
+        return str(exc)
+    kind = type(exc).__module__ + "." + type(exc).__name__
+    if kind.startswith("sqlite3."):
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text:
+            return f"the library folder {library_dir} is read-only: nothing can be saved there"
+        if "disk is full" in text:
+            return f"the disk holding the library folder {library_dir} is full: nothing was saved"
+        if "locked" in text or "busy" in text:
+            return (
+                f"the library in {library_dir} is busy: another peerlit is writing to it; "
+                "try again in a moment"
+            )
+        if "unable to open" in text:
+            return f"cannot open the library in {library_dir}: the folder cannot be read"
+        return f"the library in {library_dir} cannot be used: {exc}"
+    if isinstance(exc, OSError):
+        if kind.startswith("peerlit_tui."):
+            return str(exc)  # the store's own errors already say it in words
+        where = exc.filename or library_dir
+        if exc.errno in _FULL:
+            return f"the disk holding {where} is full: nothing was saved"
+        if exc.errno in _READ_ONLY or isinstance(exc, PermissionError):
+            return f"the library folder {library_dir} is read-only: {where} cannot be written"
+        return f"{where}: {exc.strerror or exc}"
+    return f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 class CliContext:
@@ -41,28 +96,56 @@ class CliContext:
         self.err = err
         self._library: Library | None = None
         self._annotations: AnnotationService | None = None
+        self._changed = 0
+        self._new: bool | None = None  # whether the folder held no library before this run
 
     def library(self) -> Library:
-        """The record library, opened (and created) on first call."""
+        """The record library, opened (and created when it can be) on first call."""
         if self._library is None:
             from peerlit_tui.services.library import Library
 
-            try:
-                self._library = Library.open(self.library_dir)
-            except OSError as exc:
-                raise CliError(f"cannot open library {self.library_dir}: {exc}") from exc
+            new = self._is_new()
+            self._library = Library.open(self.library_dir)
+            if new and not self._library.read_only:
+                self.annotations()  # a new library starts with the default reasons
         return self._library
 
-    def annotations(self) -> AnnotationService:
-        """The annotations service, opened on first call."""
-        if self._annotations is None:
-            from peerlit_tui.services.annotations import AnnotationService
+    def annotations(self, *, read_only: bool = False) -> AnnotationService:
+        """The annotations service, opened on first call.
 
-            try:
-                self._annotations = AnnotationService.open(self.library_dir)
-            except OSError as exc:
-                raise CliError(f"cannot open annotations in {self.library_dir}: {exc}") from exc
+        Args:
+            read_only: The command only reads annotations: take no lock and write
+                nothing (a later call asking for writes reopens the store).
+        """
+        if read_only and self._is_new():
+            read_only = False  # a new library is created with its default reasons
+        current = self._annotations
+        if current is not None and (read_only or not current.read_only):
+            return current
+        from peerlit_tui.services.annotations import AnnotationService
+
+        if current is not None:
+            current.close(checkpoint=False)
+            self._annotations = None
+        new = self._is_new()
+        self._annotations = AnnotationService.open(self.library_dir, read_only=read_only)
+        if new and not read_only:
+            from peerlit_tui.services.project import start_new_library
+
+            start_new_library(self._annotations)
         return self._annotations
+
+    def _is_new(self) -> bool:
+        """Whether the folder held no library when this run first looked."""
+        if self._new is None:
+            from peerlit_tui.services.project import is_new_library
+
+            self._new = is_new_library(self.library_dir)
+        return self._new
+
+    def changed(self, records: int) -> None:
+        """Note that a change touched `records` records (decides the exit checkpoint)."""
+        self._changed += records
 
     def print(self, text: str = "") -> None:
         """Write one line of output."""
@@ -78,10 +161,17 @@ class CliContext:
         self.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def close(self) -> None:
-        """Close whatever was opened; safe to call more than once."""
-        if self._annotations is not None:
-            self._annotations.close()
-            self._annotations = None
-        if self._library is not None:
-            self._library.close()
-            self._library = None
+        """Close whatever was opened; safe to call more than once.
+
+        Every change is already durable in the journal, so a checkpoint is written
+        only after a bulk change (`CHECKPOINT_FROM`); otherwise the store writes
+        one itself once enough changes have gathered.
+        """
+        annotations, self._annotations = self._annotations, None
+        library, self._library = self._library, None
+        try:
+            if annotations is not None:
+                annotations.close(checkpoint=self._changed >= CHECKPOINT_FROM)
+        finally:
+            if library is not None:
+                library.close()

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Exports of at least this many records show a progress line on a terminal.
 PROGRESS_FROM = 1000
+#: Written to a pipe when neither --format nor -o says otherwise: the format every
+#: reference manager imports, and one that carries the annotations back on import.
+DEFAULT_FORMAT = "ris"
 _BAR_WIDTH = 30
 
 
@@ -34,7 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--format",
         choices=list(EXPORT_FORMATS),
-        help="output format (default: from the -o file's extension)",
+        help="output format (default: from the -o file's extension; "
+        f"to a pipe without -o, {DEFAULT_FORMAT})",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument(
@@ -52,31 +56,44 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_stats)
 
 
-def _format_name(args: argparse.Namespace) -> str:
+def format_name(args: argparse.Namespace, stdout_is_terminal: bool) -> str:
+    """The format to write: --format, else the -o file's extension, else RIS to a pipe.
+
+    To a terminal without either the user is asked, rather than have a whole
+    library scroll past in RIS.
+    """
     if args.format:
         return str(args.format)
+    known = "|".join(EXPORT_FORMATS)
     if args.output:
         suffix = Path(args.output).suffix.lower().lstrip(".")
         for fmt in EXPORT_FORMATS.values():
             if suffix in (fmt.extension, fmt.name):
                 return fmt.name
-    raise CliError("say which format to write: --format " + "|".join(EXPORT_FORMATS))
+        extensions = ", ".join("." + f.extension for f in EXPORT_FORMATS.values())
+        raise CliError(
+            f"cannot tell the format from {args.output!r} (known endings: {extensions}); "
+            f"say which with --format {known}"
+        )
+    if not stdout_is_terminal:
+        return DEFAULT_FORMAT
+    raise CliError(
+        f"say which format to print: --format {known} (or write a file: -o FILE.ris; "
+        f"piped output is {DEFAULT_FORMAT.upper()} by default)"
+    )
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit export [QUERY…] --format FMT [-o FILE]`."""
+    from peerlit_tui.cli.records import parse_query
     from peerlit_tui.exporters import export
-    from peerlit_tui.query import QueryError, parse
     from peerlit_tui.services.export_job import export_items, export_to_file
     from peerlit_tui.services.search import search_ids
 
-    name = _format_name(args)
-    try:
-        query = parse(" ".join(args.query))
-    except QueryError as exc:
-        raise CliError(f"bad query: {exc}", 2) from exc
+    name = format_name(args, ctx.out.isatty())
+    query = parse_query(args.query)
     library = ctx.library()
-    annotations = ctx.annotations()
+    annotations = ctx.annotations(read_only=True)
     ids = search_ids(library, query, annotations)
     tags_in_keywords = not args.no_tag_keywords
     show = ctx.err.isatty() and len(ids) >= PROGRESS_FROM

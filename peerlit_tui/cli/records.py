@@ -18,9 +18,15 @@ from peerlit_tui.services.library import ImportSummary, Library, UnknownRecordEr
 
 if TYPE_CHECKING:
     from peerlit_tui.model import Record
+    from peerlit_tui.query import Query
+    from peerlit_tui.services.search import AnnotationLookup
 
-#: The bundled sample data, offered when a library is empty.
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+#: Skipped lines and warnings listed per file; `--verbose` lists them all.
+SHOWN_DIAGNOSTICS = 10
+#: `list --limit N` first searches this many records (at least), then four times as
+#: many, and so on: the first N matches in library order are found without reading
+#: the whole library when they come early, as they usually do.
+_FIRST_SLICE = 2000
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--source", metavar="NAME", help="source database name (e.g. Scopus)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help=f"list every skipped line and warning (default: the first {SHOWN_DIAGNOSTICS})",
+    )
     add_import_options(p)
     p.set_defaults(handler=cmd_import)
 
@@ -149,10 +161,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
                 f"  split: {item['split_off']} was merged into {item['id']} by an earlier "
                 f"import; {item['id']} keeps its id and annotations"
             )
-        for item in f.skipped:
-            ctx.print(f"  skipped at line {item['line']}: {item['message']}")
-        for item in f.warnings:
-            ctx.print(f"  warning at line {item['line']}: {item['message']}")
+        _diagnostics(ctx, f.path, "skipped", f.skipped, args.verbose)
+        _diagnostics(ctx, f.path, "warning", f.warnings, args.verbose)
     totals = summary.to_json()["totals"]
     if len(summary.files) > 1:
         ctx.print(
@@ -168,6 +178,20 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     for line in labels.lines():
         ctx.print(line)
     return summary.exit_code
+
+
+def _diagnostics(
+    ctx: CliContext, path: str, what: str, items: list[dict[str, Any]], verbose: bool
+) -> None:
+    """List skipped lines or warnings on stderr: the first few, then how many more."""
+    shown = items if verbose else items[:SHOWN_DIAGNOSTICS]
+    for item in shown:
+        ctx.err.write(f"  {what} at line {item['line']}: {item['message']}\n")
+    if len(items) > len(shown):
+        ctx.err.write(
+            f"  … and {len(items) - len(shown)} more {what} lines in {path} "
+            "(--verbose lists them all)\n"
+        )
 
 
 def list_item_json(record: Record) -> dict[str, Any]:
@@ -214,21 +238,52 @@ def record_json(record: Record, library: Library, annotations: dict[str, Any]) -
     return out
 
 
-def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    """`peerlit list [QUERY]`."""
+def parse_query(words: list[str]) -> Query:
+    """Parse a query given on the command line (complete, not being typed)."""
     from peerlit_tui.query import QueryError, parse
-    from peerlit_tui.services.search import search_ids
 
     try:
-        query = parse(" ".join(args.query))
+        return parse(" ".join(words), complete=True)
     except QueryError as exc:
         raise CliError(f"bad query: {exc}", 2) from exc
+
+
+def first_matches(
+    library: Library, query: Query, annotations: AnnotationLookup | None, limit: int
+) -> tuple[list[str], int | None]:
+    """The first `limit` matching ids in library order (all when `limit` <= 0).
+
+    Returns:
+        (ids, how many records match), the count None when the search stopped at
+        `limit` matches before reaching the end of the library.
+    """
+    from peerlit_tui.query import QueryError
+    from peerlit_tui.services.search import SearchIndex
+
+    total = library.count()
+    size = max(4 * limit, _FIRST_SLICE) if limit > 0 else total
+    while True:
+        whole = size >= total
+        index = SearchIndex(library, annotations, columns=library.columns(None if whole else size))
+        try:
+            rows = index.search(query).rows
+            ids = index.ids(rows[:limit] if limit > 0 else rows)
+        except QueryError as exc:  # a regular expression that ran out of time
+            raise CliError(f"bad query: {exc}", 2) from exc
+        finally:
+            index.close()
+        if whole or len(rows) >= limit:
+            return ids, len(rows) if whole else None
+        size *= 4
+
+
+def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit list [QUERY]`: the records, then a count on stderr ("5 of 418 records")."""
+    query = parse_query(args.query)
     library = ctx.library()
     # Annotations are opened only when the query asks about them (tag:, decision:, ...).
-    annotations = ctx.annotations() if query.uses_annotations() else None
-    ids = search_ids(library, query, annotations)
-    if args.limit and args.limit > 0:
-        ids = ids[: args.limit]
+    annotations = ctx.annotations(read_only=True) if query.uses_annotations() else None
+    ids, matched = first_matches(library, query, annotations, max(args.limit, 0))
     records = list(library.iter_records(ids))
     if args.json:
         ctx.emit_json([list_item_json(r) for r in records])
@@ -237,7 +292,18 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
         year = str(r.year) if r.year else "----"
         title = ("~ " if r.title_derived else "") + r.title
         ctx.print(f"{r.id:<14} {year}  {r.author_short()[:24]:<24}  {title}")
+    ctx.out.flush()
+    ctx.err.write(_count_line(len(records), matched, library.count(), args.limit) + "\n")
     return 0
+
+
+def _count_line(shown: int, matched: int | None, total: int, limit: int) -> str:
+    """The count after a listing: "5 of 418 records", or what a --limit left out."""
+    if matched is None:
+        return f"{shown:,} of {total:,} records shown (--limit {limit}; more match)"
+    if matched > shown:
+        return f"{shown:,} shown of {matched:,} matching, {total:,} records (--limit {limit})"
+    return f"{matched:,} of {total:,} records"
 
 
 def _resolve(library: Library, text: str) -> str:
@@ -255,7 +321,7 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
     record = library.get(_resolve(library, args.id))
     if record is None:  # pragma: no cover - resolve_id guarantees existence
         raise CliError(f"no record with id {args.id!r}")
-    annotations = ctx.annotations().to_json(record.id)
+    annotations = ctx.annotations(read_only=True).to_json(record.id)
     if args.json:
         ctx.emit_json(record_json(record, library, annotations))
         return 0
@@ -299,7 +365,8 @@ def default_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
     The app itself offers the sample data when the library is empty. Without a
     terminal (output piped) or without the app's dependencies, the records are
-    listed instead, importing the sample data first into an empty library.
+    listed instead; an empty library gets a hint on stderr and exit code 2, and
+    nothing is ever imported behind the user's back (`peerlit | head`).
     """
     import importlib.util
 
@@ -309,8 +376,15 @@ def default_command(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.close()
         return run_app(ctx.library_dir)
     library = ctx.library()
-    if library.count() == 0 and SAMPLE_DATA.is_dir():
-        ctx.err.write(f"The library at {ctx.library_dir} is empty; importing the sample data.\n")
-        import_into(library, expand_paths([str(SAMPLE_DATA)]), args, ctx)
+    if library.count() == 0:
+        from peerlit_tui.services.project import sample_data_dir
+
+        sample = sample_data_dir()
+        hint = f"; or try the sample data: peerlit import {sample}" if sample else ""
+        raise CliError(
+            f"the library in {ctx.library_dir} is empty: add records with "
+            f"`peerlit import FILE...`{hint}",
+            2,
+        )
     args.query, args.limit, args.json = [], 0, False
     return cmd_list(args, ctx)

@@ -19,8 +19,24 @@ from pathlib import Path
 
 from peerlit_tui.cli.context import CliContext, CliError
 
-#: Said when textual-serve is not installed.
-MISSING_EXTRA = "needs the optional 'serve' extra: pip install 'peerlit-tui[serve]'"
+#: The optional dependency of `peerlit serve`, as the `serve` extra in pyproject.toml pins it.
+SERVE_REQUIREMENT = "textual-serve>=1.1,<2"
+
+
+def missing_extra(python: str = sys.executable) -> str:
+    """What to say when textual-serve is not installed: two installs that work.
+
+    peerlit is installed from a checkout (it is not on a package index), so the
+    extra is installed from there, or textual-serve straight into the environment
+    peerlit runs in.
+    """
+    return (
+        "needs textual-serve, the optional 'serve' extra: in the peerlit checkout run "
+        f"`pip install -e '.[serve]'`, or run `{shlex.quote(python)} -m pip install "
+        f"'{SERVE_REQUIREMENT}'`"
+    )
+
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -58,7 +74,7 @@ def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
         # Imported by name: the extra is optional, and has no type information.
         server_module = importlib.import_module("textual_serve.server")
     except ImportError:
-        raise CliError(MISSING_EXTRA, 2) from None
+        raise CliError(missing_extra(), 2) from None
     command = served_command(ctx.library_dir)
     # Each session opens the stores itself; this process must not hold them.
     ctx.close()

@@ -9,6 +9,9 @@ from typing import Any
 from peerlit_tui.model import Record
 
 _WIDTH = 88
+#: Width of the label column; a longer label (an imported field's name) pushes its
+#: value right, but a space always separates the two ("Listing count 1600").
+_LABEL = 13
 
 
 def _field(label: str, value: object) -> Iterator[str]:
@@ -16,7 +19,13 @@ def _field(label: str, value: object) -> Iterator[str]:
         return
     text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     yield from textwrap.wrap(
-        text, _WIDTH, initial_indent=f"{label:<13}", subsequent_indent=" " * 13
+        text,
+        _WIDTH,
+        initial_indent=f"{label:<{_LABEL}} ",
+        subsequent_indent=" " * (_LABEL + 1),
+        # DOIs, URLs and "ahead-of-print" stay whole, so they can be copied.
+        break_on_hyphens=False,
+        break_long_words=False,
     ) or [label]
 
 

@@ -58,6 +58,7 @@ _VOLUME_PART = re.compile(
     re.IGNORECASE,
 )
 _PAGES_ONLY = re.compile(r"^(?P<journal>.*?),?\s+pp?\.\s*(?P<pages>\S+)\s*$", re.IGNORECASE)
+_AHEAD_OF_PRINT = re.compile(r"^ahead[\s-]*of[\s-]*print$", re.IGNORECASE)
 _PAGE_DASH = re.compile(r"\s*[\u2010-\u2015-]\s*")
 _DATE = re.compile(r"^(?:(?P<day>\d{1,2})\s+)?(?:(?P<month>[A-Za-z]+)\.?,?\s+)?(?P<year>\d{4})$")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -208,8 +209,8 @@ def _parse_source_line(record: Record, text: str) -> None:
         record.journal = text[:cut].strip()
         parts = _VOLUME_PART.match(text[cut + len(", vol.") :].strip())
         if parts:
-            record.volume = parts.group("volume") or ""
-            record.issue = parts.group("issue") or ""
+            record.volume = _numbering(parts.group("volume"))
+            record.issue = _numbering(parts.group("issue"))
             record.pages = _normalise_pages(parts.group("pages") or "")
         return
     pages_only = _PAGES_ONLY.match(text)
@@ -218,6 +219,17 @@ def _parse_source_line(record: Record, text: str) -> None:
         record.pages = _normalise_pages(pages_only.group("pages"))
         return
     record.journal = text
+
+
+def _numbering(raw: str | None) -> str:
+    """A volume or issue number; "" for Emerald's "ahead-of-print" placeholder.
+
+    An article published online before it is assigned to an issue has
+    "vol. ahead-of-print no. ahead-of-print": that says when, not which volume, and
+    exported as a volume it would land in reference managers as one.
+    """
+    text = (raw or "").strip()
+    return "" if _AHEAD_OF_PRINT.match(text) else text
 
 
 def _normalise_pages(raw: str) -> str:

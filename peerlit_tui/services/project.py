@@ -17,7 +17,11 @@ the result written atomically. So two peerlit windows editing the same library
 never lose each other's changes, and a crash leaves the old file or the new one.
 
 The include and exclude lists start as the user config's defaults the first time
-a library's settings are opened; from then on the project keeps its own.
+a library's settings are opened; from then on the project keeps its own. A new
+library starts with `DEFAULT_EXCLUSION_REASONS` (see `start_new_library`), which
+the user edits like any other reasons; a library that existed before keeps its own.
+
+This module also says where the bundled sample data is (`sample_data_dir`).
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from peerlit_tui.highlight import clean_word, unique_words, validate_kind, word_key
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON, RECORDS_DB
 from peerlit_tui.storage.project_file import (
     BROKEN_SUFFIX,
     PROJECT_JSON,
@@ -39,7 +44,35 @@ from peerlit_tui.storage.project_file import (
 )
 from peerlit_tui.text import clean_line, clean_note, shorten
 
-__all__ = ["PROJECT_JSON", "SEARCH_SLOTS", "ProjectSettings", "SavedSearch", "validate_slot"]
+if TYPE_CHECKING:
+    from peerlit_tui.services.annotations import AnnotationService, Transaction
+
+__all__ = [
+    "DEFAULT_EXCLUSION_REASONS",
+    "PROJECT_JSON",
+    "SEARCH_SLOTS",
+    "ProjectSettings",
+    "SavedSearch",
+    "is_new_library",
+    "sample_data_dir",
+    "start_new_library",
+    "validate_slot",
+]
+
+#: The exclusion reasons a new library starts with: the usual PICO-style reasons of
+#: a systematic review's title/abstract and full-text screening.
+DEFAULT_EXCLUSION_REASONS: Final = (
+    "wrong population",
+    "wrong intervention",
+    "wrong outcome",
+    "wrong study design",
+    "wrong publication type",
+    "not in English",
+    "duplicate",
+    "no full text",
+)
+#: The files whose presence means a library already exists in a folder.
+_LIBRARY_FILES: Final = (RECORDS_DB, ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON)
 
 PROJECT_FORMAT: Final = 1
 #: Saved searches sit on the number keys 1 to 9.
@@ -71,6 +104,45 @@ class SavedSearch:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready mapping: {"slot", "name", "query"}."""
         return {"slot": self.slot, "name": self.name, "query": self.query}
+
+
+def sample_data_dir() -> Path | None:
+    """The bundled sample exports (package data), or None when they are not installed.
+
+    The one place that knows where they are, for the command line and the app alike.
+    """
+    from importlib.resources import files
+
+    folder = Path(str(files("peerlit_tui") / "sample_data"))
+    return folder if folder.is_dir() else None
+
+
+def is_new_library(folder: Path) -> bool:
+    """True when no library exists in `folder` yet (neither records nor annotations).
+
+    Ask before opening the stores, which create their files.
+    """
+    return not any((Path(folder) / name).exists() for name in _LIBRARY_FILES)
+
+
+def start_new_library(annotations: AnnotationService) -> Transaction | None:
+    """Give a new library the default exclusion reasons, as one change.
+
+    Call it once, when `is_new_library` said the folder was new before the stores
+    were opened. A list that already holds reasons is left as it is.
+    """
+    from peerlit_tui.storage.annotation_index import REASONS_FIELD
+    from peerlit_tui.storage.annotations import Edit
+
+    def build(index: Any) -> list[Edit]:
+        if index.reasons:
+            return []
+        return [Edit(None, REASONS_FIELD, DEFAULT_EXCLUSION_REASONS)]
+
+    if annotations.read_only or annotations.reasons():
+        return None
+    txn: Transaction | None = annotations.store.transact("default exclusion reasons", build)
+    return txn
 
 
 def validate_slot(slot: int | str) -> int:
@@ -356,7 +428,7 @@ def _check_query(query: str) -> str:
     if len(text) > MAX_QUERY_LENGTH:
         raise ValueError(f"a saved query is limited to {MAX_QUERY_LENGTH} characters")
     try:
-        parse(text)
+        parse(text, complete=True)
     except QueryError as exc:
         raise ValueError(f"the query cannot be read: {exc}") from exc
     return text

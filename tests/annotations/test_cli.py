@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from peerlit_tui.cli import main
+from peerlit_tui.services.annotations import AnnotationService
+from peerlit_tui.services.project import DEFAULT_EXCLUSION_REASONS
 from tests.conftest import SAMPLE_DATA
 
 SAMPLE = SAMPLE_DATA / "emerald_peer_support_results.txt"
@@ -111,10 +113,12 @@ def test_decide_with_reasons(
     assert (
         run(folder, "decide", ids[0], "exclude", "--reason", "wrong setting", "--add-reason") == 0
     )
-    assert run_json(folder, capsys, "reasons") == {"reasons": ["wrong setting"]}
+    # A new library starts with the default reasons; an added one goes at the end.
+    defaults = list(DEFAULT_EXCLUSION_REASONS)
+    assert run_json(folder, capsys, "reasons") == {"reasons": [*defaults, "wrong setting"]}
     assert run_json(
         folder, capsys, "reasons", "--add", "duplicate", "--remove", "wrong setting"
-    ) == {"reasons": ["duplicate"]}
+    ) == {"reasons": defaults}
     assert run(folder, "decide", ids[0], "include", "--reason", "duplicate") == 2
     out = run_json(folder, capsys, "decide", ids[0], "maybe")
     assert out["annotations"][0]["reason"] == ""  # type: ignore[index]
@@ -136,6 +140,7 @@ def test_history_undo_redo(lib: tuple[Path, list[str]], capsys: pytest.CaptureFi
     assert run_json(folder, capsys, "redo")["ids"] == [ids[2]]  # type: ignore[index]
     run(folder, "undo")
     run(folder, "undo")
+    run(folder, "undo")  # the new library's default exclusion reasons
     capsys.readouterr()
     assert run(folder, "undo") == 1
     assert "nothing to undo" in capsys.readouterr().err
@@ -170,12 +175,47 @@ def test_doctor(lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str])
     run(folder, "tag", ids[0], "x")
     with open(folder / "annotations.journal", "ab") as f:
         f.write(b'{"seq":99,"tx')
-    report = run_json(folder, capsys, "doctor")
-    assert report["ok"] is True  # type: ignore[index]
-    assert "removed the incomplete last journal line" in report["repairs"]  # type: ignore[index]
     capsys.readouterr()
+    assert run(folder, "doctor", "--json") == 1  # a problem was found (and repaired)
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["healthy"] is False
+    assert "removed the incomplete last journal line" in report["repairs"]
     assert run(folder, "doctor") == 0
-    assert "annotations are healthy" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "healthy: nothing is wrong" in out and "problem:" not in out
+
+
+def test_doctor_keeps_annotations_of_a_deleted_journal(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    run(folder, "tag", ids[0], "keep-me")
+    run(folder, "note", ids[0], "important note")
+    run(folder, "rate", ids[1], "5")
+    with AnnotationService.open(folder) as svc:  # as the app does at exit
+        svc.store.checkpoint()
+    (folder / "annotations.journal").unlink()
+    capsys.readouterr()
+    assert run(folder, "doctor") == 1
+    out = capsys.readouterr().out
+    assert "problem: annotations.journal is missing or empty" in out
+    assert "problems were found and repaired" in out
+    shown = run_json(folder, capsys, "show", ids[0])["annotations"]  # type: ignore[index]
+    assert shown["tags"] == ["keep-me"] and shown["note"] == "important note"
+    assert run_json(folder, capsys, "show", ids[1])["annotations"]["rating"] == 5  # type: ignore[index]
+    assert run(folder, "doctor") == 0
+
+
+def test_undo_says_whose_change_it_reverts(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    run(folder, "tag", ids[0], "cli-last")
+    capsys.readouterr()
+    assert run(folder, "undo") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"undid: tag 'cli-last' on {ids[0]} (")
+    assert "made by peerlit process" in out
 
 
 def test_ids_from_stdin_and_empty_tag_list(

@@ -77,7 +77,7 @@ def test_export_usage_errors(lib: Path, capsys: pytest.CaptureFixture[str]) -> N
     capsys.readouterr()
     assert run(lib, "export", "(peer", "--format", "ris") == 2
     assert "bad query" in capsys.readouterr().err
-    assert run(lib, "export") == 2
+    assert run(lib, "export", "-o", str(lib / "x.unknown")) == 2
     assert "--format ris|bibtex|csv|csljson|md" in capsys.readouterr().err
     assert run(lib, "export", "-o", str(lib / "missing" / "x.ris")) == 2
     assert "cannot write" in capsys.readouterr().err

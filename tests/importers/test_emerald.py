@@ -56,8 +56,9 @@ EXPECTED: list[dict[str, Any]] = [
         "date": "2024-08-22",
         "year": 2024,
         "journal": MHSI,
-        "volume": "ahead-of-print",
-        "issue": "ahead-of-print",
+        # "vol. ahead-of-print no. ahead-of-print": no volume or issue yet.
+        "volume": "",
+        "issue": "",
         "issn": "2042-8308",
         "teaser": "The purpose of this service user narrative and viewpoint article is to describe "
         "interprofessional and interpersonal barriers to peer support on a men’s mental health "
@@ -86,8 +87,9 @@ EXPECTED: list[dict[str, Any]] = [
         "date": "2024-07-03",
         "year": 2024,
         "journal": MHSI,
-        "volume": "ahead-of-print",
-        "issue": "ahead-of-print",
+        # "vol. ahead-of-print no. ahead-of-print": no volume or issue yet.
+        "volume": "",
+        "issue": "",
         "issn": "2042-8308",
         "teaser": "The purpose of this service user paper and narrative is to highlight that peer "
         "support is not a continuous, easy or uniform process but given to disruption, "

@@ -13,7 +13,7 @@ import pytest
 import rispy
 
 from peerlit_tui.cli import main
-from peerlit_tui.cli.serve_command import MISSING_EXTRA, served_command
+from peerlit_tui.cli.serve_command import missing_extra, served_command
 from peerlit_tui.model import Author, Record
 from peerlit_tui.services.citation import bibtex_entry, doi_text, link_for, ris_entry
 
@@ -25,7 +25,13 @@ def test_serve_without_the_extra_exits_2(
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
     code = main(["--library", str(tmp_path / "lib"), "serve"])
     assert code == 2
-    assert MISSING_EXTRA in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert missing_extra() in err
+    # The hint names installs that exist: the checkout's extra, or the package itself
+    # (peerlit-tui is not on a package index, so `pip install 'peerlit-tui[serve]'` fails).
+    assert "pip install -e '.[serve]'" in err
+    assert "'textual-serve>=1.1,<2'" in err
+    assert "peerlit-tui[serve]" not in err
 
 
 def test_serve_runs_the_app_on_the_same_library(

@@ -1,0 +1,181 @@
+"""How fast the command line answers quick lookups, beside bare Python start-up.
+
+Usage: .venv/bin/python bench/cli_bench.py [N] [--runs R] [--baseline DIR]
+
+Every figure is the median wall time of R (default 10) fresh `peerlit` processes,
+interpreter start included, as a user at a shell prompt would wait for it:
+
+- bare `python -c pass` (the floor every command pays);
+- `peerlit --help`;
+- `peerlit show ID --json` on a 10-record library (the sample data) and at N;
+- `peerlit list QUERY --limit 20` at N (one common word, as typed at a prompt);
+- `peerlit decide ID include` / `undecided` in turn at N, with 20,000 records
+  already decided (each run is a real change, durable before the process exits);
+- `peerlit tag ID TAG` / `tag --remove` in turn at N.
+
+The library of N (default 100,000) real-shaped records is `bench/corpus.py`'s
+(cached under /tmp/peerlit-bench); each tree measured gets its own copy, so the
+decisions made here never reach the cache other benchmarks read.
+
+`--baseline DIR` measures a second checkout (e.g. `git worktree add /tmp/peerlit-base
+<commit>`) in the same run, interleaved run by run with this one, so both see the
+same machine load. Goals (issue 12): show ≤ 3× bare Python, list ≤ 0.3 s,
+decision ≤ 0.2 s. The bench also says whether each command imported Textual, Rich
+or any import parser (`python -X importtime`).
+
+Baseline (commit 455573c, before the lazy command table), 2 cores shared, load ≈ 2:
+
+    figure                         455573c
+    python -c pass                   0.000 s
+    (filled in by the first run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import build_library  # noqa: E402
+
+PYTHON = sys.executable
+SCRIPT = str(Path(PYTHON).parent / "peerlit")
+SAMPLE = ROOT / "sample_data"
+QUERY = "depression"
+SEEDED_DECISIONS = 20_000
+HEAVY = ("textual", "rich", "peerlit_tui.importers.ris", "peerlit_tui.importers.columns",
+         "peerlit_tui.importers.bibtex", "tinydb", "peerlit_tui.exporters")  # fmt: skip
+
+
+class Tree:
+    """One checkout to measure, with its own copies of the libraries."""
+
+    def __init__(self, name: str, source: Path, work: Path, big: Path) -> None:
+        self.name = name
+        self.source = source
+        self.env = {**os.environ, "PYTHONPATH": str(source), "PEERLIT_CONFIG": os.devnull}
+        self.env.pop("PEERLIT_LIBRARY", None)
+        self.small = work / f"{name}-small"
+        self.big = work / f"{name}-big"
+        self.big.mkdir(parents=True)
+        shutil.copy2(big / "records.sqlite3", self.big / "records.sqlite3")
+        self.run("--library", str(self.small), "import", str(SAMPLE), check=True)
+        self.small_id = self.first_id(self.small)
+        ids = self.ids(self.big, SEEDED_DECISIONS + 1)
+        self.big_id = ids[-1]
+        seed = work / f"{name}-seed.txt"
+        seed.write_text("\n".join(ids[:-1]) + "\n", encoding="utf-8")
+        self.run("--library", str(self.big), "decide", "--ids-from", str(seed), "include",
+                 check=True)  # fmt: skip
+
+    def argv(self, *args: str) -> list[str]:
+        return [PYTHON, SCRIPT, *args]
+
+    def run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(self.argv(*args), env=self.env, capture_output=True, text=True,
+                              cwd=tempfile.gettempdir())  # fmt: skip
+        if check and done.returncode != 0:
+            sys.exit(f"{self.name}: peerlit {' '.join(args)} failed:\n{done.stderr}")
+        return done
+
+    def first_id(self, folder: Path) -> str:
+        return self.ids(folder, 1)[0]
+
+    def ids(self, folder: Path, n: int) -> list[str]:
+        import sqlite3
+
+        with sqlite3.connect(folder / "records.sqlite3") as db:
+            rows = db.execute("SELECT id FROM records ORDER BY rowid LIMIT ?", (n,)).fetchall()
+        return [r[0] for r in rows]
+
+    def commands(self) -> dict[str, list[list[str]]]:
+        """Each figure's argument lists; a figure with two alternates between them."""
+        big, small = str(self.big), str(self.small)
+        return {
+            "peerlit --help": [["--help"]],
+            "show ID --json (10 records)": [["--library", small, "show", self.small_id, "--json"]],
+            "show ID --json (N)": [["--library", big, "show", self.big_id, "--json"]],
+            f"list {QUERY} --limit 20 (N)": [["--library", big, "list", QUERY, "--limit", "20"]],
+            "decide ID (N)": [
+                ["--library", big, "decide", self.big_id, "include"],
+                ["--library", big, "decide", self.big_id, "undecided"],
+            ],
+            "tag ID TAG (N)": [
+                ["--library", big, "tag", self.big_id, "benchmark"],
+                ["--library", big, "tag", self.big_id, "benchmark", "--remove"],
+            ],
+        }
+
+    def imported(self, args: list[str]) -> list[str]:
+        """The heavy modules a command imports."""
+        argv = [PYTHON, "-X", "importtime", SCRIPT, *args]
+        done = subprocess.run(argv, env=self.env, capture_output=True, text=True,
+                              cwd=tempfile.gettempdir())  # fmt: skip
+        names = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        return [h for h in HEAVY if h in names]
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, cwd=tempfile.gettempdir())
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed:\n{done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
+    opts = parser.parse_args()
+    big = build_library(opts.n)
+    work = Path(tempfile.mkdtemp(prefix="peerlit-cli-bench-"))
+    try:
+        trees = [Tree("current", ROOT, work, big)]
+        if opts.baseline:
+            trees.insert(0, Tree("baseline", opts.baseline.resolve(), work, big))
+        figures: dict[str, dict[str, list[float]]] = {"python -c pass": {}}
+        for tree in trees:
+            for name in tree.commands():
+                figures.setdefault(name, {})
+        for run in range(opts.runs):
+            for tree in trees:
+                figures["python -c pass"].setdefault(tree.name, []).append(
+                    timed([PYTHON, "-c", "pass"], tree.env)
+                )
+                for name, variants in tree.commands().items():
+                    args = variants[run % len(variants)]
+                    figures[name].setdefault(tree.name, []).append(timed(tree.argv(*args),
+                                                                         tree.env))  # fmt: skip
+        print(f"peerlit command line, N = {opts.n:,}, medians of {opts.runs} runs "
+              f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
+        header = f"{'figure':<32}" + "".join(f"{t.name:>12}" for t in trees)
+        print(header + f"{'× python':>10}")
+        bare = {t.name: statistics.median(figures["python -c pass"][t.name]) for t in trees}
+        for name, by_tree in figures.items():
+            medians = {t: statistics.median(v) for t, v in by_tree.items()}
+            cells = "".join(f"{medians[t.name]:>10.3f} s" for t in trees)
+            ratio = medians["current"] / bare["current"]
+            print(f"{name:<32}{cells}{ratio:>9.1f}×")
+        print("\nheavy modules imported (current):")
+        current = trees[-1]
+        for name, variants in current.commands().items():
+            heavy = current.imported(variants[0])
+            print(f"  {name:<32} {', '.join(heavy) or 'none'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
