@@ -185,6 +185,7 @@ class RankingService:
         self._counts = empty_counts()
         self._features: Features | None = None
         self._loaded_cache = False
+        self._not_ready: str | None = None
         self._load_scores()
 
     # -- training ----------------------------------------------------------------
@@ -212,7 +213,9 @@ class RankingService:
             n_include = sum(labels.values())
             reason = why_not_ready(n_include, len(labels) - n_include)
             if reason is not None:
+                self._not_ready = reason
                 raise RankingUnavailable(f"cannot rank yet: {reason}")
+            self._not_ready = None
             features = self._update_features()
             rows = {rid: i for i, rid in enumerate(self._ids)}
             train = [(rows[rid], label) for rid, label in labels.items() if rid in rows]
@@ -387,10 +390,14 @@ class RankingService:
         return out
 
     def status(self, now: datetime | None = None) -> str:
-        """One line for the status bar: "ranked by 42 decisions, 3 min ago"."""
+        """One line for the status bar: "ranked by 42 decisions, 3 min ago".
+
+        Cheap (no scan): before any ranking it repeats why the last `retrain()`
+        could not rank, or says "not ranked yet".
+        """
         result = self.result
         if result is None:
-            reason = self.readiness()
+            reason = self._not_ready
             return f"not ranked: {reason}" if reason else "not ranked yet"
         return f"ranked by {result.n_decisions} decisions, {_ago(result.trained_at, now)}"
 
