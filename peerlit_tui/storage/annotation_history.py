@@ -191,9 +191,9 @@ class UndoPreview:
 
 def _who(by: dict[str, Any]) -> str:
     if not by:
-        return "made by an earlier session"
+        return "made before peerlit recorded who makes a change"
     where = f" on {by['host']}" if by.get("host") else ""
-    return f"made elsewhere: peerlit process {by.get('pid', '?')}{where}"
+    return f"made by peerlit process {by.get('pid', '?')}{where}"
 
 
 # The fields `feed_line` needs, as the store writes them: at the start of the line,

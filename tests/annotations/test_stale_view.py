@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_peek_undo_says_whose_change_it_is(
     other = app.peek_undo()  # reads the other's entry first
     assert other is not None and other.made_elsewhere
     assert other.changes == (("b", "tags", [], ["cli-last"]),)
-    assert "made elsewhere" in other.describe()
+    assert f"made by peerlit process {os.getpid()}" in other.describe()
     # Undo only what the user was shown.
     with pytest.raises(EditConflict):
         app.undo(expected=mine.txn)
