@@ -135,7 +135,7 @@ def test_newer_entries_that_do_not_fit_are_left_out(tmp_path: Path) -> None:
     last = json.loads(lines[-2])
     last["changes"][0]["old"] = "not what the checkpoint holds"
     # Cut the journal short by one entry and put the altered newer one back.
-    journal.write_bytes(b"\n".join(lines[:3] + [json.dumps(last).encode()]) + b"\n")
+    journal.write_bytes(b"\n".join([*lines[:3], json.dumps(last).encode()]) + b"\n")
     with open_service(tmp_path) as again:
         _assert_all_there(again)
         assert any("did not fit were left out" in w for w in again.warnings)
