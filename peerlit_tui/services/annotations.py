@@ -25,7 +25,6 @@ removing tags are merged with other processes' changes on the fresh state.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +40,10 @@ from peerlit_tui.annotation import (
     validate_record_id,
     validate_tag,
 )
-from peerlit_tui.storage.annotation_conflicts import guarded
+from peerlit_tui.storage.annotation_conflicts import guarded, outcome
 from peerlit_tui.storage.annotation_doctor import DoctorReport, doctor
-from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits
-from peerlit_tui.storage.annotation_index import REASONS_FIELD, UNDECIDED, AnnotationIndex
+from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
+from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
 from peerlit_tui.storage.annotations import (
     AnnotationStore,
     ChangeSet,
@@ -78,14 +77,6 @@ __all__ = [
 ]
 
 Ids = str | Iterable[str]
-
-
-def validate_decided(decision: str) -> str:
-    """A decision other than "undecided" (undecided records are all the others)."""
-    value = validate_decision(decision)
-    if value == UNDECIDED:
-        raise ValueError("undecided records are every record not in another decision")
-    return value
 
 
 def _ids(ids: Ids) -> list[str]:
@@ -317,14 +308,9 @@ class AnnotationService:
     ) -> Transaction | None:
         """Set the rating (0 = not rated, up to 5).
 
-        Args:
-            ids: Record ids.
-            rating: The rating.
-            expected: The rating the user saw (or a mapping id -> rating); a record
-                whose rating changed meanwhile keeps the newer one (see `set_note`).
-
-        Raises:
-            EditConflict: When every record's rating had changed meanwhile.
+        `expected`: the rating the user saw (or a mapping id -> rating); a record
+        whose rating changed meanwhile keeps the newer one. Raises `EditConflict`
+        when every record's rating had changed meanwhile.
         """
         targets, value = _ids(ids), validate_rating(rating)
         return self._set(f"rate {_where(targets)} {value}", targets, "rating", value, expected)
@@ -345,7 +331,7 @@ class AnnotationService:
             edits = (guarded(index, r, field, value, expected, conflicts, now) for r in targets)
             return [e for e in edits if e is not None]
 
-        return _outcome(self.store.transact(label, build), conflicts)
+        return outcome(self.store.transact(label, build), conflicts)
 
     def set_decision(
         self,
@@ -399,7 +385,7 @@ class AnnotationService:
 
         suffix = f" ({wanted})" if wanted else ""
         label = f"decide {value}{suffix} for {_where(targets)}"
-        return _outcome(self.store.transact(label, build), conflicts)
+        return outcome(self.store.transact(label, build), conflicts)
 
     # -- tag management ------------------------------------------------------------
 
@@ -512,12 +498,3 @@ class AnnotationService:
     def doctor(folder: Path) -> DoctorReport:
         """Verify and repair the annotations store of a library folder."""
         return doctor(Path(folder))
-
-
-def _outcome(txn: Transaction | None, conflicts: list[Conflict]) -> Transaction | None:
-    """The transaction with its conflicts, or `EditConflict` when only conflicts remain."""
-    if not conflicts:
-        return txn
-    if txn is None:
-        raise EditConflict.of(conflicts)
-    return replace(txn, conflicts=tuple(conflicts))

@@ -19,10 +19,10 @@ nothing).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from peerlit_tui.storage.annotation_history import Edit
+from peerlit_tui.storage.annotation_history import Edit, Transaction
 from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex, normalise_value
 
 #: The line put between the newer note and the text typed on a stale view.
@@ -141,3 +141,12 @@ def guarded(
         return Edit(record_id, field, merged)
     conflicts.append(Conflict(record_id, field, seen, current, value, False))
     return None
+
+
+def outcome(txn: Transaction | None, conflicts: list[Conflict]) -> Transaction | None:
+    """The transaction with its conflicts, or `EditConflict` when only conflicts remain."""
+    if not conflicts:
+        return txn
+    if txn is None:
+        raise EditConflict.of(conflicts)
+    return replace(txn, conflicts=tuple(conflicts))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerlit_tui.annotation import EXCLUDE, tag_key
+from peerlit_tui.annotation import EXCLUDE, tag_key, validate_decision
 from peerlit_tui.storage.annotation_conflicts import Conflict, guarded
 from peerlit_tui.storage.annotation_history import Edit
-from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
+from peerlit_tui.storage.annotation_index import REASONS_FIELD, UNDECIDED, AnnotationIndex
 from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.text import fold
 
@@ -107,3 +107,11 @@ def decision_edits(
         elif text is not None:
             edits.append(Edit(rid, "reason", text))
     return edits
+
+
+def validate_decided(decision: str) -> str:
+    """A decision other than "undecided" (undecided records are all the others)."""
+    value = validate_decision(decision)
+    if value == UNDECIDED:
+        raise ValueError("undecided records are every record not in another decision")
+    return value
