@@ -202,8 +202,8 @@ class Library:
         return self._in_transaction(lambda: self.store.unlink(a, b))
 
     def _in_transaction(self, change: Callable[[], bool], what: str = "this change") -> bool:
-        self.store.begin()
         try:
+            self.store.begin()
             changed = change()
             self.store.commit()
         except LibraryDiskFullError as exc:
@@ -273,8 +273,8 @@ class Library:
         summary = ImportSummary()
         total = sum(len(r.records) for r in results)
         done = 0
-        self.store.begin()
         try:
+            self.store.begin()
             state = _ImportState(self.store.all_ids())
             for result in results:
                 file_summary = self._summarise(result)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from peerlit_tui.library_errors import LibraryReadOnlyError
+from peerlit_tui.library_errors import LibraryDiskFullError, LibraryReadOnlyError
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
 from peerlit_tui.storage.duplicate_links import DEDUP_SCHEMA, DuplicateLinks
@@ -171,6 +171,8 @@ class RecordStore(DuplicateLinks):
     def _writer(self) -> sqlite3.Connection:
         writer = self._connections.writer
         if writer is None:
+            if self._connections.disk_full:
+                raise LibraryDiskFullError(self.path.parent)
             raise LibraryReadOnlyError(self.path.parent, self.read_only_reason)
         return writer
 

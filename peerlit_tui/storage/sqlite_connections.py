@@ -111,7 +111,9 @@ def _probe(db: sqlite3.Connection) -> None:
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
-def open_read_only(path: Path) -> tuple[sqlite3.Connection, Callable[[], sqlite3.Connection]]:
+def open_read_only(
+    path: Path,
+) -> tuple[sqlite3.Connection, Callable[[], sqlite3.Connection], bool]:
     """Open a database that cannot be written: `mode=ro`, else `immutable=1`.
 
     `immutable=1` ignores the `-wal` file, so it is used only when `mode=ro` cannot
@@ -119,7 +121,8 @@ def open_read_only(path: Path) -> tuple[sqlite3.Connection, Callable[[], sqlite3
     which case the last clean close left everything in the main file.
 
     Returns:
-        (a first connection, a factory that opens more of the same kind).
+        (a first connection, a factory that opens more of the same kind, whether
+        `immutable=1` was needed).
 
     Raises:
         LibraryCorruptError: For a damaged file.
@@ -147,7 +150,7 @@ def open_read_only(path: Path) -> tuple[sqlite3.Connection, Callable[[], sqlite3
                 raise LibraryCorruptError(path, str(exc)) from exc
             last = exc
             continue
-        return db, factory
+        return db, factory, "immutable=1" in uri
     assert last is not None
     raise last
 
@@ -172,6 +175,8 @@ class Connections:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self.write_lock = threading.RLock()
+        #: True when the store is read-only because the disk is full (writes say so).
+        self.disk_full = False
         #: Thread holding an open write transaction, whose reads must see its own rows.
         self.owner: int | None = None
 
@@ -273,6 +278,7 @@ def open_store(
         sqlite3.Error: When the file can be neither written nor read.
     """
     reason = "opened read-only" if read_only else read_only_reason(path)
+    full = False
     if not reason:
         try:
             return _open_writable(path, schema, version), ""
@@ -281,10 +287,16 @@ def open_store(
                 raise
             # Read-only in a way the checks cannot see (a stale read-only -shm, a full
             # disk that cannot take the -shm): reading must still work.
-            reason = str(exc)
+            full = isinstance(exc, LibraryDiskFullError)
+            reason = "the disk is full" if full else str(exc)
     if not path.exists() or path.stat().st_size == 0:
-        return _open_empty(schema), reason
-    first, factory = open_read_only(path)
-    connections = Connections(None, factory)
-    connections.adopt(first)
+        connections = _open_empty(schema)
+    else:
+        first, factory, immutable = open_read_only(path)
+        connections = Connections(None, factory)
+        connections.adopt(first)
+        wal = path.with_name(path.name + "-wal")
+        if immutable and wal.exists() and wal.stat().st_size > 0:
+            reason += f"; the changes kept in {wal.name} cannot be read here"
+    connections.disk_full = full
     return connections, reason
