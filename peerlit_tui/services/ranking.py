@@ -14,6 +14,15 @@ as configured.
 The feature matrix is cached in the library folder (`storage.ranking_cache`) and
 grows by the rows of newly imported records only; a retrain re-weights it, fits the
 classifier on the decided rows and scores every record.
+
+How a screen uses it: create one `RankingService` per open library; after each
+decision count `decisions_since` and, when `needs_retrain(decisions_since)` (or
+`needs_retrain(n, idle=True)` on idle) is true, call `retrain()` in a worker thread
+(it raises `RankingUnavailable` with the reason to show). Everything else is cheap
+and safe from the UI thread: `score` / `level` for a list column, `next_undecided`
+and `ranked_undecided(ids_subset)` for the priority order within the current filter,
+`explain` for the detail pane (terms are record text: escape them before styling),
+`status` for the status bar.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import rankdata
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
@@ -28,7 +27,7 @@ from sklearn.svm import LinearSVC
 from peerlit_tui.services.ranking_features import CHUNK_ROWS, FeatureConfig, Weighting
 
 #: Classifier names `ModelConfig.classifier` accepts.
-CLASSIFIERS = ("svm", "nb", "lr", "svm+nb", "svm+nb-rank")
+CLASSIFIERS = ("svm", "nb", "lr")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +35,8 @@ class ModelConfig:
     """The model: features, classifier and class balance.
 
     Attributes:
-        classifier: "svm" (linear SVM), "nb" (multinomial naive Bayes), "lr"
-            (logistic regression) or "svm+nb" (the two added after scaling each
-            to unit spread over the library).
+        classifier: "svm" (linear SVM), "nb" (multinomial naive Bayes) or "lr"
+            (logistic regression).
         c: Regularisation of the SVM and logistic regression (smaller = stronger).
         nb_alpha: Additive smoothing of naive Bayes.
         balance_ratio: Exclusions together weigh `n_incl / ratio` relative to one
@@ -58,9 +56,9 @@ class ModelConfig:
         """A short name for reports ("svm C=0.11 ratio=9.8, tfidf 1-2")."""
         f = self.features
         parts = [self.classifier]
-        if "svm" in self.classifier or self.classifier == "lr":
+        if self.classifier in ("svm", "lr"):
             parts.append(f"C={self.c:g}")
-        if "nb" in self.classifier:
+        if self.classifier == "nb":
             parts.append(f"alpha={self.nb_alpha:g}")
         parts.append(f"ratio={self.balance_ratio:g}" if self.balance_ratio else "balanced")
         text = f"tfidf 1-{f.ngram_max}gram min_df={f.min_df} max_df={f.max_df:g}"
@@ -132,10 +130,7 @@ def _fit_one(kind: str, x: sp.csr_matrix, y: np.ndarray, config: ModelConfig) ->
 
 
 def fit(
-    tfidf_rows: sp.csr_matrix,
-    labels: Sequence[bool] | np.ndarray,
-    config: ModelConfig,
-    spread_rows: sp.csr_matrix | None = None,
+    tfidf_rows: sp.csr_matrix, labels: Sequence[bool] | np.ndarray, config: ModelConfig
 ) -> LinearModel:
     """Train the model on the TF-IDF rows of decided records.
 
@@ -143,8 +138,6 @@ def fit(
         tfidf_rows: TF-IDF rows of the training records.
         labels: True for included, one per row; both classes must be present.
         config: The model.
-        spread_rows: Rows on which the combined "svm+nb" model scales each part to
-            unit spread (a sample of the library); the training rows when None.
 
     Raises:
         ValueError: When one class is missing or the classifier is unknown.
@@ -152,17 +145,7 @@ def fit(
     y = np.asarray(labels, dtype=np.int64)
     if y.min() == y.max():
         raise ValueError("training needs at least one included and one excluded record")
-    if config.classifier != "svm+nb":
-        return _fit_one(config.classifier, tfidf_rows, y, config)
-    parts = [_fit_one(kind, tfidf_rows, y, config) for kind in ("svm", "nb")]
-    sample = tfidf_rows if spread_rows is None else spread_rows
-    weights = np.zeros_like(parts[0].weights)
-    bias = 0.0
-    for part in parts:
-        spread = float(np.std(part.score(sample))) or 1.0
-        weights += part.weights / spread
-        bias += part.bias / spread
-    return LinearModel(weights, bias)
+    return _fit_one(config.classifier, tfidf_rows, y, config)
 
 
 def score_all(counts: sp.csr_matrix, weighting: Weighting, model: LinearModel) -> np.ndarray:
@@ -171,10 +154,6 @@ def score_all(counts: sp.csr_matrix, weighting: Weighting, model: LinearModel) -
     for start, chunk in weighting.chunks(counts):
         out[start : start + chunk.shape[0]] = model.score(chunk)
     return out
-
-
-#: Rows of the library on which the "svm+nb" model scales its two parts.
-SPREAD_SAMPLE = 2000
 
 
 class Features:
@@ -194,8 +173,6 @@ class Features:
         self.counts = counts
         self.weighting = Weighting(counts, config)
         self._tfidf = self.weighting.transform(counts) if counts.shape[0] <= CHUNK_ROWS else None
-        step = max(1, counts.shape[0] // SPREAD_SAMPLE)
-        self._spread_index = np.arange(0, counts.shape[0], step)[:SPREAD_SAMPLE]
 
     @property
     def n_rows(self) -> int:
@@ -214,10 +191,6 @@ class Features:
         if self._tfidf is not None:
             return model.score(self._tfidf)
         return score_all(self.counts, self.weighting, model)
-
-    def spread_rows(self) -> sp.csr_matrix:
-        """A fixed sample of rows used to scale the parts of a combined model."""
-        return self.tfidf_rows(self._spread_index)
 
 
 def train_and_score(
@@ -240,16 +213,7 @@ def train_and_score(
     Raises:
         ValueError: When one class is missing.
     """
-    x = features.tfidf_rows(train_rows)
-    if config.classifier == "svm+nb-rank":
-        # Rank fusion: each model's rank among all records, averaged. The SVM's
-        # weights stand for the pair when a record's score is explained.
-        y = np.asarray(labels, dtype=np.int64)
-        parts = [_fit_one(kind, x, y, config) for kind in ("svm", "nb")]
-        ranks = [rankdata(features.scores(p)) for p in parts]
-        return parts[0], (ranks[0] + ranks[1]) / (2 * features.n_rows)
-    spread = features.spread_rows() if config.classifier == "svm+nb" else None
-    model = fit(x, labels, config, spread)
+    model = fit(features.tfidf_rows(train_rows), labels, config)
     return model, features.scores(model)
 
 
