@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from xml.parsers import expat
 
 from peerlit_tui.authors import names_to_authors
 from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
+from peerlit_tui.importers.xml_records import iter_elements
 from peerlit_tui.model import ImportIssue, Record
 from peerlit_tui.sections import split_abstract
 
@@ -40,7 +40,6 @@ _REFUSED = (
     "the XML declares a document type or entities, which EndNote exports never do; "
     "refused for safety"
 )
-_CHUNK = 1 << 16
 _DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SNIFF_RECORDS = re.compile(r"<xml>\s*<records>|<records>\s*<record>")
 _SNIFF_ENDNOTE = re.compile(r"<ref-type\b|<source-app\b[^>]*EndNote|<rec-number>")
@@ -54,6 +53,7 @@ _MONTHS = {
     )
 }
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_KEYWORD_SPLIT = re.compile(r"\s*[;\n\r]\s*")
 _NUMERIC_DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 _MONTH_WORD = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?(?:\s+(\d{1,2})\b)?")
 
@@ -120,6 +120,14 @@ def _date(record: ET.Element) -> tuple[str, int | None]:
     return f"{year:04d}-{month:02d}-{day:02d}", year
 
 
+def _keywords(record: ET.Element) -> list[str]:
+    """Keywords, one per `<keyword>`; one element holding "a; b; c" (or lines) is split."""
+    out: list[str] = []
+    for value in _all(record, "keywords/keyword"):
+        out.extend(k.strip() for k in _KEYWORD_SPLIT.split(value) if k.strip())
+    return out
+
+
 def _identifiers(raw: str) -> tuple[str, str]:
     """Split EndNote's combined ISBN/ISSN field into (issn, isbn)."""
     parts = [p for p in _SEPARATORS.split(raw) if p]
@@ -165,7 +173,7 @@ def record_from_element(record: ET.Element) -> Record:
         isbn=isbn,
         doi=doi_text.split()[0] if doi_text else "",
         url=urls[0].split()[0] if urls else "",
-        keywords=_all(record, "keywords/keyword"),
+        keywords=_keywords(record),
         language=_text(record.find("language")),
         abstract=split_abstract(abstract) if abstract else [],
         publisher=_text(record.find("publisher")),
@@ -173,74 +181,9 @@ def record_from_element(record: ET.Element) -> Record:
     )
 
 
-class _Refused(Exception):
-    """The document declares a DOCTYPE or an entity."""
-
-
 def _records(text: str) -> Iterator[tuple[int, ET.Element]]:
-    """Parse the XML, yielding each `<record>` element with its start line.
-
-    Only the inside of `<record>` elements is built into a tree, one record at a
-    time, so memory does not grow with the number of records.
-    """
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    ready: list[tuple[int, ET.Element]] = []
-    builder: ET.TreeBuilder | None = None
-    record_line = 0
-    nesting = 0
-
-    def refuse(*_args: object) -> None:
-        raise _Refused
-
-    def start(tag: str, attributes: dict[str, str]) -> None:
-        nonlocal builder, record_line, nesting
-        if builder is None:
-            if tag != "record":
-                return
-            builder = ET.TreeBuilder()
-            record_line = parser.CurrentLineNumber
-        nesting += 1
-        builder.start(tag, attributes)
-
-    def end(tag: str) -> None:
-        nonlocal builder, nesting
-        if builder is None:
-            return
-        builder.end(tag)
-        nesting -= 1
-        if nesting == 0:
-            ready.append((record_line, builder.close()))
-            builder = None
-
-    def data(content: str) -> None:
-        if builder is not None:
-            builder.data(content)
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
-    position = 0
-    while True:
-        chunk = text[position : position + _CHUNK]
-        position += _CHUNK
-        try:
-            parser.Parse(chunk, not chunk)
-        except expat.ExpatError as exc:
-            yield from ready
-            message = expat.ErrorString(exc.code) if exc.code else str(exc)
-            raise FileFormatError(
-                f"malformed XML at column {exc.offset + 1}: {message}",
-                line=exc.lineno,
-            ) from None
-        except _Refused:
-            raise FileFormatError(_REFUSED, line=parser.CurrentLineNumber) from None
-        yield from ready
-        ready.clear()
-        if not chunk:
-            return
+    """Each `<record>` element with its start line (see `xml_records.iter_elements`)."""
+    return iter_elements(text, frozenset({"record"}), refused=_REFUSED)
 
 
 def parse(source: SourceFile) -> Iterator[Parsed]:

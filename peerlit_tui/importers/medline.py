@@ -1,8 +1,13 @@
 """PubMed MEDLINE / .nbib files ("PMID- 26524502", "TI  - ...", "FAU - Gray, Benjamin").
 
 Each line is a tag of two to four capitals padded to four characters, "- ", and
-the value; a value continues on lines indented by six spaces. A record starts at
-its `PMID-` line (files without PMIDs are split at blank lines instead). Anything
+the value; a value continues on lines indented by six spaces. Some writers drop
+the space after the dash ("TI  -text") or repeat a tag for a long value (two TI
+or AB lines), which reads as one value.
+
+Records are the blank-line separated blocks PubMed writes; a block holding
+several records with no blank line between them (as JabRef writes them) is split
+where its first tag comes again (`PMID-` usually, but not always first). Anything
 else inside a record is reported with its line number and skipped, and the record
 is still imported.
 """
@@ -20,14 +25,18 @@ from peerlit_tui.sections import split_abstract
 from peerlit_tui.text import shorten
 
 _SNIFF_CHARS = 20_000
-_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} *- ")
-_ANY_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} *- ", re.MULTILINE)
+_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} *-(?: |(?=\S))")
+# Tags a record has more than once; a repeat of any other first tag starts a record.
+_REPEATING = frozenset(
+    {"AU", "FAU", "AD", "AUID", "MH", "OT", "PT", "AID", "LID", "IS", "RN", "SI", "GR",
+     "PHST", "CIN", "CON", "EIN", "CRI", "ISBN", "CN", "LA", "OTO", "OAB", "IR", "FIR"}
+)  # fmt: skip
+_DOI_IN_TEXT = re.compile(r"\bdoi:?\s*(10\.\d{4,9}/\S+)", re.IGNORECASE)
 _SNIFF_PMID = re.compile(r"^PMID- *\d", re.MULTILINE)
 # Three- and four-letter tags: RIS has none, so they tell MEDLINE from RIS.
 _SNIFF_TAGS = re.compile(
     r"^(?:FAU |OWN |STAT|LID |AID |DEP |EDAT|MHDA|CRDT|PHST|PST |JID |OTO )- ", re.MULTILINE
 )
-_RECORD_START = re.compile(r"\nPMID-")
 _IDENTIFIER = re.compile(r"^(.*?)\s*\[(\w+)\]\s*$")
 
 #: Publication types (folded) mapped to record types, in order of precedence.
@@ -80,12 +89,31 @@ def _record_type(types: list[str]) -> str:
     return "other" if folded else "article"
 
 
+def record_type_of(types: list[str]) -> str:
+    """The record type for a list of MEDLINE publication types (also used for PubMed XML)."""
+    return _record_type(types)
+
+
+def language_name(code: str) -> str:
+    """The language name for a MEDLINE three-letter code ("eng" -> "English"), else the code."""
+    return _LANGUAGES.get(code.lower(), code)
+
+
 def _identifier(values: list[str], kind: str) -> str:
     """The value of "10.1016/x [doi]"-style identifiers of the given kind."""
     for value in values:
         found = _IDENTIFIER.match(value)
         if found and found.group(2).lower() == kind:
             return found.group(1)
+    return ""
+
+
+def _doi_in_text(values: list[str]) -> str:
+    """A DOI written as "doi:10.1000/x" or "doi: 10.1000/x." in LID, AID or SO values."""
+    for value in values:
+        found = _DOI_IN_TEXT.search(value)
+        if found:
+            return found.group(1).rstrip(".,;")
     return ""
 
 
@@ -109,7 +137,8 @@ def _to_record(fields: dict[str, list[str]]) -> Record:
 
     types = fields.get("PT", [])
     record = Record(type=_record_type(types), type_detail="; ".join(types))
-    record.title = first("TI", "BTI")
+    # A long title or abstract written as repeated TI/AB lines is one value.
+    record.title = " ".join(v for v in fields.get("TI", []) if v) or first("BTI")
     record.journal = first("JT", "TA") or (first("BTI") if record.title != first("BTI") else "")
     names = fields.get("FAU") or fields.get("AU") or []
     record.authors = names_to_authors(names)
@@ -122,15 +151,17 @@ def _to_record(fields: dict[str, list[str]]) -> Record:
     record.pages = first("PG")
     issns, isbns = split_serials(fields.get("IS", []) + fields.get("ISBN", []))
     record.issn, record.isbn = ", ".join(issns), ", ".join(isbns)
-    record.doi = _identifier(fields.get("LID", []), "doi") or _identifier(
-        fields.get("AID", []), "doi"
+    record.doi = (
+        _identifier(fields.get("LID", []), "doi")
+        or _identifier(fields.get("AID", []), "doi")
+        or _doi_in_text(fields.get("LID", []) + fields.get("AID", []) + fields.get("SO", []))
     )
     keywords = list(fields.get("OT", []))
     keywords += [_mesh_term(h) for h in fields.get("MH", [])]
     record.keywords = unique(keywords)
     language = first("LA")
     record.language = _LANGUAGES.get(language.lower(), language)
-    record.abstract = split_abstract(first("AB"))
+    record.abstract = split_abstract("\n".join(v for v in fields.get("AB", []) if v))
     record.publisher = first("PB")
     pmid = first("PMID")
     if pmid:
@@ -151,9 +182,9 @@ def _read_record(lines: list[str], first_line: int) -> Parsed:
     issues: list[ImportIssue] = []
     current: list[str] | None = None
     for offset, line in enumerate(lines):
-        if line[4:6] == "- " and _TAG_LINE.match(line):
+        if line[4:5] == "-" and _TAG_LINE.match(line):
             current = fields.setdefault(line[:4].rstrip(), [])
-            current.append(line[6:].strip())
+            current.append(line[5:].strip())
         elif line[:1] == " " and current is not None and line.strip():
             # Continuation lines wrap long values at word boundaries.
             current[-1] = f"{current[-1]} {line.strip()}" if current[-1] else line.strip()
@@ -167,36 +198,55 @@ def _read_record(lines: list[str], first_line: int) -> Parsed:
     return Parsed(first_line, _to_record(fields), issues)
 
 
+def _tag(line: str) -> str:
+    return line[:4].rstrip() if line[4:5] == "-" and _TAG_LINE.match(line) else ""
+
+
+def _split_block(start: int, lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """Split one blank-line block holding several records at each repeat of its first tag."""
+    first = next((_tag(line) for line in lines if _tag(line)), "")
+    if first in _REPEATING:
+        first = "PMID"
+    begin = 0
+    seen = False
+    for offset, line in enumerate(lines):
+        if _tag(line) == first:
+            if seen:
+                yield start + begin, lines[begin:offset]
+                begin = offset
+            seen = True
+    yield start + begin, lines[begin:]
+
+
 def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (first line number, lines) for each record, in file order."""
-    starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
-    if text.startswith("PMID-"):
-        starts.insert(0, 0)
-    if not starts:
-        # No PMIDs: records are the blank-line separated blocks.
-        line = 1
-        for block in text.split("\n\n"):
-            if block.strip():
-                skipped = len(block) - len(block.lstrip("\n"))
-                yield line + block.count("\n", 0, skipped), block.strip("\n").split("\n")
-            line += block.count("\n") + 2
-        return
-    line = 1 + text.count("\n", 0, starts[0])
-    lead = text[: starts[0]]
-    if _ANY_TAG_LINE.search(lead):
-        yield 1 + len(lead) - len(lead.lstrip("\n")), lead.strip("\n").split("\n")
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        block = text[start:end]
-        yield line, block.rstrip("\n").split("\n")
-        line += block.count("\n")
+    lines = text.split("\n")
+    block: list[str] = []
+    start = 1
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+            continue
+        # A blank line ends a record, unless what follows continues its last value.
+        following = lines[number] if number < len(lines) else ""
+        if block and following[:1] == " " and following.strip():
+            continue
+        if block:
+            yield from _split_block(start, block)
+            block = []
+    if block:
+        yield from _split_block(start, block)
 
 
 def parse(source: SourceFile) -> Iterator[Parsed]:
     """Yield one `Parsed` per MEDLINE record, in file order."""
     text = source.text.replace("\ufeff", "") if "\ufeff" in source.text else source.text
     for first_line, lines in _blocks(text):
-        yield _read_record(lines, first_line)
+        parsed = _read_record(lines, first_line)
+        if parsed.record is not None or parsed.issues:
+            yield parsed
 
 
 FORMAT = Format(

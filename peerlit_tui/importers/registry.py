@@ -15,8 +15,11 @@ from peerlit_tui.importers.base import Format, SourceFile
 FORMAT_MODULES: tuple[str, ...] = (
     "xlsx",
     "endnote_xml",
+    "pubmed_xml",
     "csljson",
     "medline",
+    "ovid",
+    "refer",
     "wos",
     "ris",
     "bibtex",
@@ -69,6 +72,10 @@ def get_format(name: str) -> Format:
         "endnote": "endnote_xml",
         "xml": "endnote_xml",
         "isi": "wos",
+        "pubmedxml": "pubmed_xml",
+        "enw": "refer",
+        "endnote_tagged": "refer",
+        "ovid_text": "ovid",
         "ciw": "wos",
     }
     wanted = aliases.get(name.lower(), name.lower())

@@ -215,3 +215,13 @@ def test_shared_endnote_file(shared_data: Path) -> None:
         "10.1007/s10608-017-9884-3",
         "10.1016/j.ebiom.2015.08.011",
     ]
+
+
+def test_keyword_element_holding_a_semicolon_list_is_split(tmp_path: Path) -> None:
+    path = tmp_path / "keywords.xml"
+    path.write_text(
+        '<xml><records><record><ref-type name="Journal Article">17</ref-type>'
+        "<titles><title>T</title></titles><keywords><keyword>alpha; beta;gamma</keyword>"
+        "<keyword>delta</keyword></keywords></record></records></xml>"
+    )
+    assert read_file(path).records[0].keywords == ["alpha", "beta", "gamma", "delta"]

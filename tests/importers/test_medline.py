@@ -135,3 +135,70 @@ def test_shared_medline_files_match_readme_counts(shared_data: Path) -> None:
     cancer = read_file(shared_data / "reflib_node" / "cancer.nbib").records[0]
     assert cancer.date == "2016-05-28"
     assert cancer.doi == "10.1002/cam4.747"
+
+
+# --- how PubMed and JabRef separate entries ------------------------------------------
+
+
+def _titles(text: str) -> list[tuple[int, str]]:
+    return [(p.line, p.record.title) for p in parse(_source(text)) if p.record is not None]
+
+
+def test_entries_separated_by_blank_lines_and_pmid_not_first() -> None:
+    text = (
+        "OWN - NLM\nPMID- 1\nTI  - One\n\n\n"
+        "OWN - NLM\nPMID- 2\nTI  - Two\n\n"
+        "STAT- MEDLINE\nPMID- 3\nTI  - Three\n"
+    )
+    assert _titles(text) == [(1, "One"), (6, "Two"), (10, "Three")]
+
+
+def test_entries_with_no_blank_lines_between_them() -> None:
+    # Five records back to back, each starting with OWN rather than PMID.
+    text = "".join(f"OWN - NLM\nPMID- {n}\nTI  - Title {n}\nDP  - 200{n}\n" for n in range(1, 6))
+    assert _titles(text) == [(1 + 4 * i, f"Title {i + 1}") for i in range(5)]
+
+
+def test_entries_with_no_blank_lines_starting_with_pmid() -> None:
+    text = "PMID- 1\nTI  - A\nAU  - Doe J\nAU  - Roe K\nPMID- 2\nTI  - B\n"
+    assert _titles(text) == [(1, "A"), (5, "B")]
+
+
+def test_file_not_starting_with_pmid() -> None:
+    text = "TI  - Only title\nPMID- 7\nDP  - 2010\n"
+    parsed = [p.record for p in parse(_source(text))]
+    assert len(parsed) == 1 and parsed[0] is not None
+    assert (parsed[0].title, parsed[0].extra["pmid"], parsed[0].year) == ("Only title", "7", 2010)
+
+
+def test_doi_from_aid_lid_and_doi_prefix() -> None:
+    aid = (
+        "PMID- 1\nTI  - A\nAID - S0140-6736(20)30183-5 [pii]\n"
+        "AID - 10.1016/S0140-6736(20)30183-5 [doi]\n"
+    )
+    lid = "PMID- 2\nTI  - B\nLID - 10.1000/xyz.2 [doi]\n"
+    prefixed = "PMID- 3\nTI  - C\nLID - doi:10.1000/xyz.3\n"
+    in_source = "PMID- 4\nTI  - D\nSO  - J Test. 2020;1:2. doi: 10.1000/xyz.4.\n"
+    records = [p.record for p in parse(_source("\n".join((aid, lid, prefixed, in_source))))]
+    assert [r.doi for r in records if r is not None] == [
+        "10.1016/S0140-6736(20)30183-5", "10.1000/xyz.2", "10.1000/xyz.3", "10.1000/xyz.4"
+    ]  # fmt: skip
+
+
+def test_tag_without_space_and_repeated_title_and_abstract_lines() -> None:
+    text = (
+        "PMID- 9\nTI  -A title written\nTI  - in two lines\n"
+        "AB  -BACKGROUND: First part.\nAB  - CONCLUSIONS: Second part.\n"
+    )
+    (parsed,) = list(parse(_source(text)))
+    assert parsed.record is not None and not parsed.issues
+    assert parsed.record.title == "A title written in two lines"
+    assert [s.key for s in parsed.record.abstract] == ["background", "conclusions"]
+
+
+def test_blank_line_inside_a_wrapped_value_does_not_split_the_record() -> None:
+    text = "PMID- 1\nTI  - A\nAB  - First sentence.\n\n      Second sentence.\nDP  - 2001\n"
+    (parsed,) = list(parse(_source(text)))
+    assert parsed.record is not None
+    assert parsed.record.year == 2001
+    assert "Second sentence." in parsed.record.abstract_text

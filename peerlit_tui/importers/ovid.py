@@ -1,0 +1,169 @@
+"""Ovid plain-text exports (MEDLINE, Embase, PsycINFO, ERIC): "<1>" records of field blocks.
+
+Ovid's "Export → Text" writes a header (database, search strategy), then each
+record as a number in angle brackets on a line of its own ("<1>") followed by
+field blocks: a field name at the start of a line ("Title", "Authors Full Name",
+"Year of Publication") and its values on the following lines, indented. A field
+with several values (authors, subject headings) has one value per line.
+
+The field names differ a little between databases; `_FIELDS` maps the ones met
+in MEDLINE, Embase, APA PsycInfo and ERIC exports onto record fields. Fields
+peerlit has no place for are kept in `extra` when short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from peerlit_tui.authors import names_to_authors
+from peerlit_tui.importers.base import Format, Parsed, SourceFile
+from peerlit_tui.importers.cell_values import record_type
+from peerlit_tui.importers.medline import language_name
+from peerlit_tui.importers.tagged_fields import combine_dates, find_doi, split_serials, unique
+from peerlit_tui.model import Record
+from peerlit_tui.sections import split_abstract
+from peerlit_tui.text import match_key
+
+_RECORD_START = re.compile(r"^<(\d+)>\s*$", re.MULTILINE)
+_DATABASE = re.compile(r"^Database:\s*(.+?)\s*(?:<.*)?$", re.MULTILINE)
+# "Journal of X. 12(3):100-110, 2019 Mar." -> volume, issue, pages.
+_SOURCE_PARTS = re.compile(r"(?:Vol\.\s*)?(\d+)\s*(?:\(([^)]+)\))?\s*(?::|pp?\.\s*)\s*([\w-]+)")
+_EXTRA_LIMIT = 300
+
+#: Ovid field names (reduced by `match_key`) -> record field, best first per field.
+_FIELDS: dict[str, str] = {
+    "title": "title", "originaltitle": "title_original",
+    "authorsfullname": "authors_full", "authors": "authors", "author": "authors",
+    "journalname": "journal", "journaltitle": "journal", "source": "source",
+    "yearofpublication": "year", "publicationyear": "year", "year": "year",
+    "dateofpublication": "date", "publicationdate": "date",
+    "digitalobjectidentifier": "doi", "doi": "doi",
+    "abstract": "abstract",
+    "keywordheading": "keywords", "keywords": "keywords", "authorkeywords": "keywords",
+    "meshsubjectheadings": "keywords", "subjectheadings": "keywords",
+    "emtreeheadings": "keywords", "emtreeheading": "keywords", "descriptors": "keywords",
+    "majorsubjectheadings": "keywords",
+    "issn": "serial", "issnprint": "serial", "issnelectronic": "serial", "isbn": "serial",
+    "volume": "volume", "issue": "issue", "page": "pages", "pages": "pages",
+    "pagination": "pages", "language": "language", "publicationtype": "type",
+    "uniqueidentifier": "pmid", "pubmedid": "pmid", "accessionnumber": "accession",
+    "publisher": "publisher", "url": "url", "linktotheovidfulltextorcitation": "ovid_link",
+}  # fmt: skip
+
+
+def sniff(source: SourceFile) -> float:
+    """Score a text as an Ovid text export: "<1>" lines followed by known field names."""
+    head = source.text[:20_000]
+    start = _RECORD_START.search(head)
+    if start is None:
+        return 0.0
+    names = [
+        line for line in head[start.end() :].split("\n")[:60] if line and not line[0].isspace()
+    ]
+    known = sum(1 for line in names if match_key(line) in _FIELDS)
+    return 0.9 if known >= 2 else 0.0
+
+
+def _fields(lines: list[str]) -> dict[str, list[str]]:
+    """Field name (reduced) -> values, one per indented line; wrapped abstracts are joined."""
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    name = ""
+    for line in lines:
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            name = match_key(line)
+            current = fields.setdefault(name, [])
+            continue
+        if current is not None:
+            current.append(line.strip())
+    if "abstract" in fields:
+        fields["abstract"] = [" ".join(fields["abstract"])]
+    if "title" in fields:
+        fields["title"] = [" ".join(fields["title"])]
+    return fields
+
+
+def _source_parts(record: Record, source: str) -> None:
+    """Fill volume, issue and pages from an Ovid "Source" citation when they are missing."""
+    found = _SOURCE_PARTS.search(source)
+    if found:
+        record.volume = record.volume or found.group(1)
+        record.issue = record.issue or (found.group(2) or "")
+        record.pages = record.pages or found.group(3)
+    if not record.journal:
+        record.journal = source.split(".")[0].strip()
+
+
+def _to_record(fields: dict[str, list[str]], database: str) -> Record:
+    by_field: dict[str, list[str]] = {}
+    extra: dict[str, str] = {}
+    for name, values in fields.items():
+        target = _FIELDS.get(name)
+        if target:
+            by_field.setdefault(target, []).extend(v for v in values if v)
+        elif values and len("; ".join(values)) <= _EXTRA_LIMIT:
+            extra[name] = "; ".join(values)
+
+    def first(name: str) -> str:
+        values = by_field.get(name, [])
+        return values[0] if values else ""
+
+    record = Record(title=first("title") or first("title_original"))
+    record.authors = names_to_authors(by_field.get("authors_full") or by_field.get("authors", []))
+    record.journal = first("journal")
+    record.volume, record.issue, record.pages = first("volume"), first("issue"), first("pages")
+    source = first("source")
+    if source:
+        _source_parts(record, source)
+    record.date, record.year = combine_dates(first("year") or first("date"), first("date"))
+    if record.year is None and source:
+        record.date, record.year = combine_dates(source)
+    doi_values = by_field.get("doi", [])
+    record.doi = find_doi(doi_values) or (doi_values[0] if doi_values else "")
+    record.abstract = split_abstract(first("abstract"))
+    record.keywords = unique(
+        k.lstrip("*").split("/")[0].strip() for k in by_field.get("keywords", [])
+    )
+    issns, isbns = split_serials(by_field.get("serial", []))
+    record.issn, record.isbn = ", ".join(issns), ", ".join(isbns)
+    record.language = language_name(first("language"))
+    record.publisher, record.url = first("publisher"), first("url") or first("ovid_link")
+    type_label = first("type")
+    if type_label:
+        record.type_detail, record.type = type_label, record_type(type_label)
+    for name in ("pmid", "accession"):
+        if first(name):
+            record.extra[name] = first(name)
+    if database:
+        record.extra["database"] = database
+    record.extra.update({k: v for k, v in extra.items() if k not in record.extra})
+    return record
+
+
+def parse(source: SourceFile) -> Iterator[Parsed]:
+    """Yield one `Parsed` per "<n>" record; the header before the first is passed over."""
+    text = source.text.lstrip("\ufeff")
+    database_line = _DATABASE.search(text[:5000])
+    database = database_line.group(1) if database_line else "Ovid"
+    starts = list(_RECORD_START.finditer(text))
+    line, counted = 1, 0
+    for n, start in enumerate(starts):
+        end = starts[n + 1].start() if n + 1 < len(starts) else len(text)
+        line += text.count("\n", counted, start.start())
+        counted = start.start()
+        fields = _fields(text[start.end() : end].split("\n"))
+        if fields:
+            yield Parsed(line, _to_record(fields, database))
+
+
+FORMAT = Format(
+    name="ovid",
+    label="Ovid text",
+    extensions=("txt", "ovd"),
+    sniff=sniff,
+    parse=parse,
+    database="Ovid",
+)

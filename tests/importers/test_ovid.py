@@ -1,0 +1,35 @@
+"""Ovid plain-text exports: "<n>" records of field blocks after a search-strategy header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peerlit_tui.importers import read_file
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "ovid" / "ovid_export.txt"
+
+
+def test_fields_of_an_embase_record() -> None:
+    result = read_file(FIXTURE)
+    assert (result.format, result.error, result.issues) == ("ovid", None, [])
+    first = result.records[0]
+    assert first.title == (
+        "Cellular structure of dinosaur scales reveals retention of reptile-type skin "
+        "during the evolutionary transition to feathers"
+    )
+    assert [a.name for a in first.authors] == ["Yang, Zixiao", "Jiang, Baoyu", "McNamara, Maria E."]
+    assert first.year == 2024
+    assert (first.journal, first.volume, first.issue) == ("Nature Communications", "15", "1")
+    assert first.doi == "10.1038/s41467-024-48400-3"
+    assert first.keywords == ["dinosaur", "skin"]
+    assert first.extra["database"] == "Embase"
+    assert first.extra["accession"] == "2029880245"
+    assert first.sources[0].line == 8  # the "<1>" line after the header
+
+
+def test_source_citation_fills_missing_fields() -> None:
+    second = read_file(FIXTURE).records[1]
+    assert second.journal == "European Journal of Medical Genetics"
+    assert (second.volume, second.issue, second.pages) == ("63", "2", "103640")
+    assert [a.name for a in second.authors] == ["Griffin DK", "Larkin DM"]
+    assert (second.extra["pmid"], second.language) == ("30922926", "English")
