@@ -46,7 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("output_commands", "export records with their annotations"),
     "stats": ("output_commands", "PRISMA counts: databases, duplicates, screening"),
     "rank": ("rank_commands", "retrain the relevance model and list the likely inclusions"),
-    "simulate": ("rank_commands", "replay a labelled export with the ranking model (WSS@95)"),
+    "simulate": (
+        "rank_commands",
+        "replay a labelled export with the ranking model and report WSS@95",
+    ),
     "config": (
         "project_commands",
         "the config file: its path, the settings in effect, or a commented default file",

@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from peerlit_tui.storage.paths import resolve_library_dir
-
 if TYPE_CHECKING:
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.services.library import Library
@@ -91,6 +89,9 @@ class CliContext:
     """
 
     def __init__(self, library: str | None, out: TextIO, err: TextIO) -> None:
+        # Imported here: `peerlit --help` never gets this far, and need not pay for it.
+        from peerlit_tui.storage.paths import resolve_library_dir
+
         self.library_dir: Path = resolve_library_dir(library)
         self.out = out
         self.err = err
