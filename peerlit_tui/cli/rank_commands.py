@@ -112,6 +112,8 @@ def cmd_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     path = Path(args.file).expanduser()
     if not path.exists():
         raise CliError(f"no such file: {path}")
+    if args.plot:
+        _check_plot(Path(args.plot))
     result = read_file(path, format_name=args.format_name)
     if result.error:
         raise CliError(f"cannot read {path}: {result.error}")
@@ -163,16 +165,22 @@ def simulation_lines(sim: SimulationResult, name: str) -> list[str]:
     ]
 
 
-def _plot(sim: SimulationResult, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise CliError("--plot needs matplotlib: pip install 'peerlit-tui[plot]'", 2) from exc
+def _check_plot(path: Path) -> None:
+    # Before the simulation runs, so a missing extra does not cost a whole run.
     if path.suffix.lower() not in (".svg", ".png"):
         raise CliError(f"--plot writes .svg or .png, not {path.suffix or 'no extension'}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise CliError("--plot needs matplotlib: pip install 'peerlit-tui[plot]'", 2) from exc
+
+
+def _plot(sim: SimulationResult, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     m = sim.metrics
     found = [0]
     labels = sim.labels

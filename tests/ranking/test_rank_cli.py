@@ -76,3 +76,13 @@ def test_rank_lists_undecided_records(capsys: pytest.CaptureFixture[str], tmp_pa
     assert stopping["heuristic"]["name"] == "SAFE"
     assert main([*lib, "stats"]) == 0
     assert "inclusions found vs records screened" in capsys.readouterr().out
+
+
+def test_simulate_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lib = ["--library", str(tmp_path)]
+    assert main([*lib, "simulate", str(FIXTURE), "--plot", str(tmp_path / "c.pdf")]) == 2
+    assert "--plot writes .svg or .png" in capsys.readouterr().err
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "curve.svg"
+    assert main([*lib, "simulate", str(FIXTURE), "--plot", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
