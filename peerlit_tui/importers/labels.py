@@ -167,3 +167,62 @@ def may_hold_labels(head: str) -> bool:
         word in compact
         for word in ("labelincluded", "asreviewlabel", "included", "consensus", "tags")
     ) or bool(re.search(r"^N1  - .*ASReview_(?:relevant|irrelevant)", head, re.MULTILINE))
+
+
+def count_table_labels(text: str) -> tuple[int, list[str], int]:
+    """Count the labelled rows of a CSV/TSV export without importing it.
+
+    Reading every record through the importer costs as much as the import
+    itself; to tell the user that a file carries labels only the label columns
+    are needed. The columns are found as the importer finds them.
+
+    Args:
+        text: The file's text.
+
+    Returns:
+        (labelled rows, tools, rows whose reviewers disagree).
+    """
+    import csv
+    import io
+
+    from peerlit_tui.importers.csv_tsv import SAMPLE_CHARS, detect_delimiter, header_offset
+    from peerlit_tui.text import match_key
+
+    text = text.lstrip("\ufeff")
+    text = text[header_offset(text[:SAMPLE_CHARS]) :]
+    delimiter = detect_delimiter(text[:SAMPLE_CHARS], truncated=len(text) > SAMPLE_CHARS)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",")
+    header = next(reader, [])
+    keys = [match_key(name) for name in header]
+    columns: dict[int, str] = {}
+    label_keys = ("labelincluded", "asreviewlabel", "included", "finalincluded", "incl1excl0")
+    label = next((keys.index(k) for k in label_keys if k in keys), None)
+    if label is not None:
+        columns[label] = "label_included"
+    for name, key in (("consensus", "consensus"), ("Tags", "tags"), ("notes", "notes")):
+        if key in keys:
+            columns[keys.index(key)] = name
+    if "consensus" in keys:
+        start = keys.index("consensus")
+        for index in range(start + 1, len(header)):
+            name = header[index].strip()
+            if name and name.lower() not in _ABSTRACKR_OTHER and not name.endswith(")"):
+                columns.setdefault(index, name)
+    if not columns:
+        return 0, [], 0
+    # Rows the importer skips (no title, abstract or DOI) are not counted either.
+    identifying = [i for i, k in enumerate(keys) if k in ("title", "abstract", "doi")]
+    count = disagreements = 0
+    tools: list[str] = []
+    for row in reader:
+        if identifying and not any(i < len(row) and row[i].strip() for i in identifying):
+            continue
+        extra = {name: row[i] for i, name in columns.items() if i < len(row) and row[i].strip()}
+        found = read_label(Record(extra=extra)) if extra else None
+        if found is None:
+            continue
+        count += 1
+        disagreements += found.disagreement
+        if found.tool not in tools:
+            tools.append(found.tool)
+    return count, tools, disagreements

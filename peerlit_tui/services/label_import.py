@@ -14,7 +14,8 @@ The files are read again after the import, as the annotation restore does: the
 import keeps no per-file list of record ids, and the pipeline gives a record the
 same id each time it reads it. Only files whose opening text names a label
 column or holds Rayyan's markers (and workbooks, which have no text to look at)
-are read again.
+are read again, and without `--labels` a CSV/TSV file is read only for its
+label columns (a fraction of the import's time), just to count them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from peerlit_tui.exporters.markers import Reading, found_annotation
 from peerlit_tui.importers.base import SourceFile
-from peerlit_tui.importers.labels import may_hold_labels, read_label
+from peerlit_tui.importers.labels import count_table_labels, may_hold_labels, read_label
 from peerlit_tui.importers.pipeline import read_file
 from peerlit_tui.services.annotation_import import RestoreSummary, restore_annotations
 from peerlit_tui.services.annotations import AnnotationService
@@ -122,14 +123,19 @@ class LabelSummary:
         return out
 
 
-def read_labels(files: Iterable[tuple[Path, str]]) -> tuple[Reading, list[FileLabels]]:
+def read_labels(
+    files: Iterable[tuple[Path, str]], *, count_only: bool = False
+) -> tuple[Reading, list[FileLabels]]:
     """Read the screening labels of imported files.
 
     Args:
         files: (path, importer format name) of each file that was imported.
+        count_only: Only count labelled records; CSV/TSV files are then read
+            for their label columns alone, not imported again.
 
     Returns:
-        The labels as annotations to restore, and per-file counts.
+        The labels as annotations to restore (none when only counting), and
+        per-file counts.
     """
     reading = Reading()
     per_file: list[FileLabels] = []
@@ -139,6 +145,11 @@ def read_labels(files: Iterable[tuple[Path, str]]) -> tuple[Reading, list[FileLa
         except (OSError, EOFError, ValueError):
             continue  # the import has already reported the file
         if source.text and not may_hold_labels(source.text):
+            continue
+        if count_only and format_name == "csv_tsv":
+            count, tools, disagreements = count_table_labels(source.text)
+            if count:
+                per_file.append(FileLabels(str(path), count, tools, disagreements))
             continue
         result = read_file(path, format_name=format_name)
         counts = FileLabels(str(path))
@@ -184,7 +195,7 @@ def import_labels(
     Returns:
         The summary.
     """
-    reading, per_file = read_labels(files)
+    reading, per_file = read_labels(files, count_only=not apply)
     summary = LabelSummary(requested=apply, files=per_file)
     if apply and reading.found:
         summary.restore = restore_annotations(

@@ -164,3 +164,29 @@ def test_map_option_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFi
         False,
         ["Smith J"],
     )
+
+
+@pytest.mark.parametrize("name", ["abstrackr.csv", "rayyan.csv", "covidence.csv"])
+def test_counting_table_labels_agrees_with_reading_them(name: str) -> None:
+    from peerlit_tui.services.label_import import read_labels
+
+    path = DIALECTS / name
+    _, counted = read_labels([(path, "csv_tsv")], count_only=True)
+    reading, read = read_labels([(path, "csv_tsv")])
+    assert [(f.records, f.tools, f.disagreements) for f in counted] == [
+        (f.records, f.tools, f.disagreements) for f in read
+    ]
+    assert len(reading.found) == sum(f.records for f in read)
+
+
+def test_asreview_csv_labels_counted_and_applied(tmp_path: Path) -> None:
+    from peerlit_tui.services.label_import import read_labels
+
+    path = tmp_path / "asreview.csv"
+    path.write_text(
+        "record_id,title,abstract,label_included\n1,A,a,1\n2,B,b,0\n3,C,c,\n4,,,1\n5,E,e,-1\n"
+    )
+    _, counted = read_labels([(path, "csv_tsv")], count_only=True)
+    reading, _ = read_labels([(path, "csv_tsv")])
+    assert [(f.records, f.tools) for f in counted] == [(2, ["ASReview"])]
+    assert [f.decision for f in reading.found] == ["include", "exclude"]
