@@ -139,9 +139,15 @@ class CliContext:
     def _is_new(self) -> bool:
         """Whether the folder held no library when this run first looked."""
         if self._new is None:
-            from peerlit_tui.services.project import is_new_library
+            from peerlit_tui.storage.paths import RECORDS_DB
 
-            self._new = is_new_library(self.library_dir)
+            # Most runs find the records file and need not load the project module.
+            if (self.library_dir / RECORDS_DB).exists():
+                self._new = False
+            else:
+                from peerlit_tui.services.project import is_new_library
+
+                self._new = is_new_library(self.library_dir)
         return self._new
 
     def changed(self, records: int) -> None:
