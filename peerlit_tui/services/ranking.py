@@ -260,8 +260,12 @@ class RankingService:
             cached = self._cache.load_features(key) if self._cache is not None else None
             if cached is not None:
                 self._ids, self._counts = list(cached.ids), cached.counts
+        present = self.library.store.all_ids()
         known = set(self._ids)
-        new_ids = sorted(self.library.store.all_ids() - known)
+        if known - present:
+            # A record the cache knows is gone (its id changed): rebuild from scratch.
+            self._ids, self._counts, known = [], empty_counts(), set()
+        new_ids = sorted(present - known)
         if new_ids or self._features is None:
             if new_ids:
                 self._append(new_ids, full_scan=not known)

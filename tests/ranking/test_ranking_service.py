@@ -184,3 +184,18 @@ def test_readers_see_whole_rankings_while_a_retrain_runs(stores) -> None:  # typ
         assert all(service.score(rid) is not None for rid, _ in ranked[:5])
     worker.join()
     assert errors == []
+
+
+def test_a_cache_naming_records_no_longer_in_the_library_is_rebuilt(stores) -> None:  # type: ignore[no-untyped-def]
+    library, annotations, truth = stores
+    _decide(annotations, truth, 2, 6)
+    service = RankingService(library, annotations)
+    service.retrain()
+    cache = RankingCache(library.folder)
+    key = service.config.model.features.key()
+    cached = cache.load_features(key)
+    assert cached is not None
+    renamed = ["gone-record", *cached.ids[1:]]
+    cache.save_features(key, type(cached)(renamed, cached.counts))
+    result = RankingService(library, annotations).retrain()
+    assert set(result.scores) == set(truth)
