@@ -63,7 +63,10 @@ class ProgressLine:
                 TimeRemainingColumn,
             )
 
-            console = Console(file=self.stream, highlight=False)
+            # The bar's own escape sequences must reach the terminal: draw on the stream
+            # under a control-stripping wrapper (`cli.safe_io`); the label is cleaned above.
+            raw = getattr(self.stream, "_stream", self.stream)
+            console = Console(file=raw, highlight=False)
             self._progress = Progress(
                 TextColumn("{task.description}", markup=False),
                 BarColumn(),

@@ -101,3 +101,13 @@ def test_a_single_change_leaves_the_checkpoint_a_bulk_change_writes_it(
     capsys.readouterr()
     assert run(folder, "list", "decision:exclude", "--json") == 0
     assert capsys.readouterr().out.count('"id"') == 4
+
+
+def test_progress_keeps_its_own_escape_sequences_under_the_output_cleaner() -> None:
+    safe_io = pytest.importorskip("peerlit_tui.cli.safe_io")
+    terminal = Terminal()
+    with ProgressLine(safe_io.control_free(terminal, keep_cr=True), enabled=True) as bar:
+        bar.update(5, 10, "reading x\x1b[31m.ris")
+    drawn = terminal.getvalue()
+    assert "\x1b[?25l" in drawn  # rich hides the cursor while drawing, and clears its line
+    assert "reading x.ris" in drawn and "\x1b[31m" not in drawn
