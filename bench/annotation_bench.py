@@ -12,16 +12,23 @@ of its saves are sampled at the larger sizes. It also prints the raw cost of one
 fsynced 200-byte append on this disk (the floor for any durable save), saves made
 while a background checkpoint runs, and the time to open a store of the largest
 size (median of several runs, with and without a journal tail to replay).
+
+With `--baseline DIR` (an older source tree, e.g. `git worktree add /tmp/old HEAD~5`)
+it also compares the save cost of that version with this one at the largest size:
+each builds its own library, then rounds of saves alternate between the two (each
+round a fresh process), so both see the same disk and machine load.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -153,12 +160,66 @@ def open_times(folder: Path, runs: int) -> tuple[list[float], list[float], int]:
     return walls, cpus, count
 
 
+# Run in a child process with one source tree first on the path; only the service
+# API every version has is used, so an older tree needs no changes.
+_CHILD = """
+import json, random, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from peerlit_tui.services.annotations import AnnotationService
+folder, n, count = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+ids = [f"{i:012x}" for i in range(n)]
+if count == 0:
+    rng = random.Random(n)
+    svc = AnnotationService.open(folder, sync=False, checkpoint_every=10**9)
+    for start in range(0, n, 1000):
+        chunk = ids[start : start + 1000]
+        svc.add_tags(chunk, [f"topic {start % 37}", "peer support"])
+        svc.set_decision(chunk, rng.choice(("include", "exclude", "maybe")))
+    svc.store.checkpoint()
+    svc.close(checkpoint=False)
+else:
+    rng, out = random.Random(), []
+    svc = AnnotationService.open(folder, checkpoint_every=10**9)
+    for i in range(count):
+        rid = ids[rng.randrange(n)]
+        start = time.perf_counter()
+        svc.set_rating(rid, 1 + i % 5)
+        out.append(time.perf_counter() - start)
+    svc.close(checkpoint=False)
+    print(json.dumps(out))
+"""
+
+
+def compare(base: Path, baseline: Path, n: int, rounds: int = 5, per_round: int = 60) -> None:
+    """Save p50/p95 of `baseline`'s code and this tree's, measured in alternating rounds."""
+    trees = {"baseline": baseline.resolve(), "this tree": Path(__file__).resolve().parents[1]}
+    samples: dict[str, list[float]] = {name: [] for name in trees}
+
+    def child(tree: Path, folder: Path, count: int) -> str:
+        args = [sys.executable, "-c", _CHILD, str(tree), str(folder), str(n), str(count)]
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+    for name, tree in trees.items():
+        child(tree, base / f"ab-{name.replace(' ', '-')}", 0)
+    os.sync()
+    for _ in range(rounds):
+        for name, tree in trees.items():
+            out = child(tree, base / f"ab-{name.replace(' ', '-')}", per_round)
+            samples[name] += json.loads(out.strip().splitlines()[-1])
+    print()
+    print(f"save at {n:,}, alternating rounds ({rounds} x {per_round} saves each):")
+    for name, values in samples.items():
+        print(f"  {name:>9}: p50 {ms(pct(values, 0.5))} ms  p95 {ms(pct(values, 0.95))} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--saves", type=int, default=300, help="peerlit saves per size")
     parser.add_argument("--open-runs", type=int, default=7)
     parser.add_argument("--dir", help="work folder (default: a temp folder, removed after)")
+    parser.add_argument("--baseline", help="an older source tree to compare save costs with")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="annotation-bench-"))
@@ -205,6 +266,8 @@ def main() -> None:
             f"open {count:,} annotations + 999 journal entries to replay: median "
             f"{statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s cpu"
         )
+        if args.baseline:
+            compare(base, Path(args.baseline), largest)
     finally:
         if not args.dir:
             shutil.rmtree(base, ignore_errors=True)
