@@ -27,9 +27,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from peerlit_tui.text import clean_line, fold
+from peerlit_tui.timed_regex import TimedPattern
 
 WordKind = Literal["include", "exclude"]
 
@@ -178,7 +179,12 @@ def _compile(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not sources:
         return None
     body = "|".join(sorted(dict.fromkeys(sources), key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE)
+    # Several wildcards backtrack polynomially on a long word ("a*a*a*b" takes
+    # seconds on 400 letters), so the pattern runs under a time limit: a text whose
+    # marking would take too long is shown unmarked. TimedPattern offers the
+    # `search`/`finditer` the renderer calls on `re` patterns.
+    pattern = TimedPattern(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE)
+    return cast("re.Pattern[str]", pattern)
 
 
 @dataclass(frozen=True, slots=True)

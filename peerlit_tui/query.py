@@ -59,6 +59,7 @@ from peerlit_tui.query_tree import (
     uses_annotations,
 )
 from peerlit_tui.text import strip_controls
+from peerlit_tui.timed_regex import RegexError, TimedPattern
 
 _ALIASES = {
     "authors": "author", "au": "author", "ti": "title", "keywords": "keyword", "kw": "keyword",
@@ -87,6 +88,19 @@ class QueryError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class QueryTimeout(QueryError):
+    """A regular expression of the query ran out of time; the search was abandoned.
+
+    Args:
+        source: The pattern as typed (between the slashes).
+        position: Offset of the term in the query.
+    """
+
+    def __init__(self, source: str, position: int) -> None:
+        super().__init__(f"the regular expression /{source}/ took too long; simplify it", position)
+        self.source = source
 
 
 def canonical_field(name: str) -> str | None:
@@ -367,10 +381,9 @@ def _text_or_regex(field_name: str | None, token: _Token) -> Node | None:
         if not token.value:
             return None  # "/" or "//": nothing to search for yet
         try:
-            pattern = re.compile(token.value, re.IGNORECASE)
-        except re.error as exc:
-            at = token.value_position + 1 + (exc.pos or 0)
-            raise QueryError(f"invalid regex at {at}: {exc.msg}", at) from exc
+            pattern = TimedPattern(token.value, re.IGNORECASE)
+        except RegexError as exc:
+            raise _regex_error(token, exc) from exc
         return Regex(field_name, token.value, pattern, token.position)
     raw = token.value
     star = token.value_kind == "word" and raw.endswith("*")
@@ -385,6 +398,19 @@ def _text_or_regex(field_name: str | None, token: _Token) -> Node | None:
     if not text:
         return None
     return Text(field_name, text, star, raw, token.value_kind == "phrase", token.position)
+
+
+def _regex_error(token: _Token, exc: Exception) -> QueryError:
+    # `re` places an unclosed group at its opening, where the user has to look;
+    # compiling only (no matching) cannot hang. Else the regex package's error
+    # (which carries `pos` and `msg` like re.error; its stubs omit them).
+    try:
+        re.compile(token.value)
+    except re.error as re_exc:
+        exc = re_exc
+    at = token.value_position + 1 + (getattr(exc, "pos", None) or 0)
+    message = getattr(exc, "msg", None) or str(exc)
+    return QueryError(f"invalid regex at {at}: {message}", at)
 
 
 def _choose(name: str, value: str, options: tuple[str, ...], pos: int) -> str:
@@ -461,7 +487,7 @@ __all__ = [
     "ANNOTATION_FIELDS", "CHOICE_VALUES", "FIELDS", "FLAG_VALUES", "INDEX_FIELDS",
     "INDEX_PREFIX_MIN", "INDEX_STOPWORDS", "RANGE_LIMITS", "SECTION_FIELDS", "SHORT_FIELDS",
     "TEXT_FIELDS", "And", "Choice", "Flag", "MatchAll", "Node", "Not", "Or", "Query",
-    "QueryError", "Range", "Regex", "Text", "canonical_field", "conjuncts", "fold_value",
-    "fts_like_pattern", "highlight_pattern", "index_mode", "index_tokens", "leaf_narrows",
-    "leaf_widens_by_index", "narrows", "parse", "uses_annotations",
+    "QueryError", "QueryTimeout", "Range", "Regex", "Text", "canonical_field", "conjuncts",
+    "fold_value", "fts_like_pattern", "highlight_pattern", "index_mode", "index_tokens",
+    "leaf_narrows", "leaf_widens_by_index", "narrows", "parse", "uses_annotations",
 ]  # fmt: skip

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import lru_cache
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 from peerlit_tui.annotation import DECISIONS, MAX_RATING, READ_STATUSES
 from peerlit_tui.sections import SECTION_KEYS
 from peerlit_tui.text import fold
+from peerlit_tui.timed_regex import TimedPattern
 
 # -- fields ---------------------------------------------------------------------
 
@@ -68,11 +69,15 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Regex:
-    """A regular expression searched in a field (None: the short fields and abstract)."""
+    """A regular expression searched in a field (None: the short fields and abstract).
+
+    Its pattern runs under a time limit (`peerlit_tui.timed_regex`), so no pattern
+    can hang a search.
+    """
 
     field: str | None
     source: str
-    pattern: re.Pattern[str] = _field(compare=False, hash=False)
+    pattern: TimedPattern = _field(compare=False, hash=False)
     position: int = _field(default=0, compare=False)
 
 
@@ -176,7 +181,9 @@ class Query:
                     out.append((node.field, highlight_pattern(node.text)))
             elif isinstance(node, Regex) and (node.field, "r:" + node.source) not in seen:
                 seen.add((node.field, "r:" + node.source))
-                out.append((node.field, node.pattern))
+                # A TimedPattern offers the `search`/`finditer` the renderer calls on
+                # `re` patterns, each giving up quietly after a few milliseconds.
+                out.append((node.field, cast("re.Pattern[str]", node.pattern)))
 
         visit(self.root)  # Not subtrees are skipped: their words are absent by definition.
         return out

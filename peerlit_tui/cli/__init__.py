@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from peerlit_tui import __version__
 from peerlit_tui.cli.context import CliContext, CliError, explain
+from peerlit_tui.cli.safe_io import InterruptGuard, control_free
 
 #: Every sub-command in help order: name → (module under peerlit_tui.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -153,17 +154,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     if "_ARGCOMPLETE" in os.environ:
         _complete()
+    # Ctrl-C ends any command at once with 130 and no traceback (cli/safe_io.py).
+    interrupts = InterruptGuard().install()
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(command_of(words) or "")
     args = parser.parse_args(words)
-    ctx = CliContext(library=args.library, out=sys.stdout, err=sys.stderr)
+    # What commands print is cleaned of escapes and controls, like the app's display.
+    ctx = CliContext(
+        library=args.library,
+        out=control_free(sys.stdout),
+        err=control_free(sys.stderr, keep_cr=True),
+    )
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
             from peerlit_tui.cli.records import default_command
 
             handler = default_command
-        return int(handler(args, ctx))
+        with interrupts.unwinding():
+            return int(handler(args, ctx))
     except CliError as exc:
         ctx.error(str(exc))
         return exc.code
@@ -184,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.close()
         except Exception as exc:  # a failure while closing is reported, not raised
             ctx.error(explain(exc, ctx.library_dir))
+        interrupts.restore()
 
 
 def _suppressed() -> Any:

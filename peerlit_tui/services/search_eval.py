@@ -9,6 +9,7 @@ the full-text index, or, for a few hundred rows, to their text directly.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -23,6 +24,7 @@ from peerlit_tui.query import (
     Node,
     Not,
     Or,
+    QueryTimeout,
     Range,
     Regex,
     Text,
@@ -32,6 +34,7 @@ from peerlit_tui.query import (
 )
 from peerlit_tui.services.search_store import INDEX_COLUMNS, SearchStore
 from peerlit_tui.text import fold
+from peerlit_tui.timed_regex import MATCH_TIMEOUT, QUERY_REGEX_BUDGET
 
 if TYPE_CHECKING:
     from peerlit_tui.storage.records import ListColumns
@@ -151,6 +154,8 @@ class Evaluator:
         self.columns = folded.columns
         self.store = store
         self.marks = marks
+        # When regex matching of this evaluation must be over (set by the first regex).
+        self._regex_deadline: float | None = None
 
     def eval(self, node: Node, rows: Sequence[int]) -> list[int]:
         """The rows among `rows` (ascending) matching `node`, in the same order."""
@@ -256,11 +261,31 @@ class Evaluator:
         return {i for i, text in self.store.texts(name, rows) if pattern.search(fold(text))}
 
     def regex(self, term: Regex, rows: Sequence[int]) -> list[int]:
-        """Rows matching a regular expression (on the original text, then folded)."""
+        """Rows matching a regular expression (on the original text, then folded).
+
+        Raises:
+            QueryTimeout: When one match, or all regex matching of this evaluation
+                together, runs out of time (`peerlit_tui.timed_regex`).
+        """
+        if self._regex_deadline is None:
+            self._regex_deadline = time.monotonic() + QUERY_REGEX_BUDGET
+        try:
+            return self._regex_rows(term, rows, self._regex_deadline)
+        except TimeoutError:
+            raise QueryTimeout(term.source, term.position) from None
+
+    def _regex_rows(self, term: Regex, rows: Sequence[int], deadline: float) -> list[int]:
         p, name, cols, store = term.pattern, term.field, self.columns, self.store
+        clock = time.monotonic
+
+        def matches(text: str) -> bool:
+            left = deadline - clock()
+            if left <= 0:
+                raise TimeoutError
+            return p.timed_search(text, min(MATCH_TIMEOUT, left))
 
         def hit(text: str) -> bool:
-            return bool(p.search(text)) or (not text.isascii() and bool(p.search(fold(text))))
+            return matches(text) or (not text.isascii() and matches(fold(text)))
 
         if name is None:
             fields = (cols.titles, cols.authors, cols.journals, cols.keywords)
@@ -283,7 +308,7 @@ class Evaluator:
             sources = store.source_texts()
             return [i for i in rows if hit(sources.get(i, ("", ""))[1])]
         if name == "tag":
-            return self.annotated(rows, lambda a: any(p.search(tag) for tag in a.tags))
+            return self.annotated(rows, lambda a: any(matches(tag) for tag in a.tags))
         return self.annotated(rows, lambda a: hit(a.note))  # note
 
     # -- numbers, annotations, flags --------------------------------------------------------
