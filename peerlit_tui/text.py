@@ -40,7 +40,10 @@ _C1_TABLE = str.maketrans({chr(cp): ch for cp, ch in _C1_REPAIR.items()})
 # embedding/override/isolate controls that can reorder text on screen.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _C1 = re.compile(r"[\x80-\x9f]")
-_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Lone UTF-16 surrogates (JSON "\ud800", file names decoded with surrogateescape) are
+# not text: SQLite and every UTF-8 stream refuse them, so they become U+FFFD.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -67,7 +70,44 @@ def strip_controls(text: str) -> str:
         text = _ESCAPE_SEQUENCE.sub("", text)
     if _C1.search(text):
         text = text.translate(_C1_TABLE)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
     return _CONTROLS.sub("", text)
+
+
+# Output to a terminal or pipe: as `strip_controls`, but a CR is kept before LF
+# (CSV exports end rows with CRLF) and, with `keep_cr`, everywhere (progress lines).
+_OUTPUT_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+)
+_OUTPUT_CONTROLS_KEEP_CR = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_safe(text: str, *, keep_cr: bool = False) -> str:
+    """Make text safe to write to a terminal, whatever it holds.
+
+    Escape sequences are removed whole, C1 punctuation repaired, other controls
+    and bidi overrides dropped, lone surrogates replaced with U+FFFD. Newlines and
+    tabs are kept, and so is CR before LF.
+
+    Args:
+        text: Output text, possibly read from files another program wrote.
+        keep_cr: Keep every CR (a progress line redraws itself with one).
+
+    Returns:
+        The text with nothing a terminal would interpret.
+    """
+    if not text or not _NEEDS_WORK.search(text):
+        return text
+    if "\x1b" in text:
+        text = _ESCAPE_SEQUENCE.sub("", text)
+    if _C1.search(text):
+        text = text.translate(_C1_TABLE)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    return (_OUTPUT_CONTROLS_KEEP_CR if keep_cr else _OUTPUT_CONTROLS).sub("", text)
 
 
 def clean_line(text: str | None) -> str:
