@@ -278,6 +278,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--all", action="store_true", help="all 18 originals")
+    parser.add_argument("--datasets", help="comma list of originals (default: the four)")
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--models", default="svm", help=f"comma list of {', '.join(CANDIDATES)}")
     parser.add_argument("--policy", default="10", help=f"retraining cadence: {', '.join(POLICIES)}")
@@ -299,6 +300,8 @@ def main() -> None:
     names = (
         sorted(p.name[: -len(".csv.gz")] for p in ORIGINALS.glob("*.csv.gz")) if args.all else FOUR
     )
+    if args.datasets:
+        names = args.datasets.split(",")
     run_sets(
         names,
         [int(s) for s in args.seeds.split(",")],
