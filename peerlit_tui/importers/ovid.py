@@ -30,6 +30,10 @@ _DATABASE = re.compile(r"^Database:\s*(.+?)\s*(?:<.*)?$", re.MULTILINE)
 # "Journal of X. 12(3):100-110, 2019 Mar." -> volume, issue, pages.
 _SOURCE_PARTS = re.compile(r"(?:Vol\.\s*)?(\d+)\s*(?:\(([^)]+)\))?\s*(?::|pp?\.\s*)\s*([\w-]+)")
 _EXTRA_LIMIT = 300
+# "Holstiege, Jakob 1": the affiliation numbers after a name.
+_AFFILIATION_REFS = re.compile(r"\s+\d+(?:\s*,\s*\d+)*$")
+# Fields whose values Ovid may put on one line separated by ";".
+_LISTS = frozenset({"authors", "authors_full", "keywords"})
 
 #: Ovid field names (reduced by `match_key`) -> record field, best first per field.
 _FIELDS: dict[str, str] = {
@@ -38,7 +42,7 @@ _FIELDS: dict[str, str] = {
     "journalname": "journal", "journaltitle": "journal", "source": "source",
     "yearofpublication": "year", "publicationyear": "year", "year": "year",
     "dateofpublication": "date", "publicationdate": "date",
-    "digitalobjectidentifier": "doi", "doi": "doi",
+    "digitalobjectidentifier": "doi", "doi": "doi", "doinumber": "doi",
     "abstract": "abstract",
     "keywordheading": "keywords", "keywords": "keywords", "authorkeywords": "keywords",
     "meshsubjectheadings": "keywords", "subjectheadings": "keywords",
@@ -47,6 +51,7 @@ _FIELDS: dict[str, str] = {
     "issn": "serial", "issnprint": "serial", "issnelectronic": "serial", "isbn": "serial",
     "volume": "volume", "issue": "issue", "page": "pages", "pages": "pages",
     "pagination": "pages", "language": "language", "publicationtype": "type",
+    "documenttype": "type",
     "uniqueidentifier": "pmid", "pubmedid": "pmid", "accessionnumber": "accession",
     "publisher": "publisher", "url": "url", "linktotheovidfulltextorcitation": "ovid_link",
 }  # fmt: skip
@@ -102,8 +107,15 @@ def _to_record(fields: dict[str, list[str]], database: str) -> Record:
     extra: dict[str, str] = {}
     for name, values in fields.items():
         target = _FIELDS.get(name)
-        if target:
-            by_field.setdefault(target, []).extend(v for v in values if v)
+        if target in _LISTS:
+            items = [i.strip() for v in values for i in v.split(";")]
+            by_field.setdefault(target, []).extend(
+                i.rstrip(".") if target == "keywords" else i for i in items if i
+            )
+        elif target:
+            by_field.setdefault(target, []).extend(
+                v.rstrip(".") if target == "language" else v for v in values if v
+            )
         elif values and len("; ".join(values)) <= _EXTRA_LIMIT:
             extra[name] = "; ".join(values)
 
@@ -112,7 +124,8 @@ def _to_record(fields: dict[str, list[str]], database: str) -> Record:
         return values[0] if values else ""
 
     record = Record(title=first("title") or first("title_original"))
-    record.authors = names_to_authors(by_field.get("authors_full") or by_field.get("authors", []))
+    names = by_field.get("authors_full") or by_field.get("authors", [])
+    record.authors = names_to_authors([_AFFILIATION_REFS.sub("", n) for n in names])
     record.journal = first("journal")
     record.volume, record.issue, record.pages = first("volume"), first("issue"), first("pages")
     source = first("source")
@@ -133,7 +146,8 @@ def _to_record(fields: dict[str, list[str]], database: str) -> Record:
     record.publisher, record.url = first("publisher"), first("url") or first("ovid_link")
     type_label = first("type")
     if type_label:
-        record.type_detail, record.type = type_label, record_type(type_label)
+        # "Review:  PDF Only.", "Journal: Article": the kind comes before the colon.
+        record.type_detail, record.type = type_label, record_type(type_label.split(":")[0])
     for name in ("pmid", "accession"):
         if first(name):
             record.extra[name] = first(name)

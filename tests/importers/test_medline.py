@@ -202,3 +202,16 @@ def test_blank_line_inside_a_wrapped_value_does_not_split_the_record() -> None:
     assert parsed.record is not None
     assert parsed.record.year == 2001
     assert "Second sentence." in parsed.record.abstract_text
+
+
+def test_pmid_without_space_and_doi_prefixed_aid() -> None:
+    # The layout of JabRef's MEDLINE DOI test file.
+    (parsed,) = list(
+        parse(
+            _source("PMID-22664220\nPT  - Technical Report\nAID - doi:10.1016/j.cpr.2005.02.002\n")
+        )
+    )
+    assert parsed.record is not None and not parsed.issues
+    assert (parsed.record.extra["pmid"], parsed.record.doi, parsed.record.type) == (
+        "22664220", "10.1016/j.cpr.2005.02.002", "report"
+    )  # fmt: skip

@@ -33,3 +33,22 @@ def test_source_citation_fills_missing_fields() -> None:
     assert (second.volume, second.issue, second.pages) == ("63", "2", "103640")
     assert [a.name for a in second.authors] == ["Griffin DK", "Larkin DM"]
     assert (second.extra["pmid"], second.language) == ("30922926", "English")
+
+
+def test_one_line_author_list_with_affiliation_numbers(tmp_path: Path) -> None:
+    # The layout of JabRef's Ovid importer test files: "Author" on one line, "DOI Number".
+    path = tmp_path / "ovid.txt"
+    path.write_text(
+        "<8>\nScore\n  *****\nAuthor\n  Holstiege, Jakob 1;  Mathes, Tim 2;  Pieper, Dawid 2\n"
+        "Title\n  Effects of decision support systems: a systematic review.[Review]\n"
+        "Source\n  Journal of the American Medical Informatics Association. \n"
+        "Author Keywords\n  decision support;  CDSS;  primary care.\nLanguage\n  English.\n"
+        "Document Type\n  Review:  PDF Only.\nDOI Number\n  10.1136/amiajnl-2014-002886\n"
+    )
+    record = read_file(path).records[0]
+    assert [a.name for a in record.authors] == ["Holstiege, Jakob", "Mathes, Tim", "Pieper, Dawid"]
+    assert record.journal == "Journal of the American Medical Informatics Association"
+    assert record.keywords == ["decision support", "CDSS", "primary care"]
+    assert (record.language, record.type, record.doi) == (
+        "English", "review", "10.1136/amiajnl-2014-002886"
+    )  # fmt: skip
