@@ -23,11 +23,25 @@ same machine load. Goals (issue 12): show ≤ 3× bare Python, list ≤ 0.3 s,
 decision ≤ 0.2 s. The bench also says whether each command imported Textual, Rich
 or any import parser (`python -X importtime`).
 
-Baseline (commit 455573c, before the lazy command table), 2 cores shared, load ≈ 2:
+Today's figures, measured before this work in the same run as the first version of
+it (`--baseline` = a worktree of commit 455573c; 2 shared cores at load ≈ 6, so every
+figure, bare Python included, is about twice what a quiet machine gives):
 
-    figure                         455573c
-    python -c pass                   0.000 s
-    (filled in by the first run)
+    figure                            455573c     after   × python (after)
+    python -c pass                    0.150 s   0.139 s   1.0×
+    peerlit --help                    0.620 s   0.276 s   2.0×
+    show ID --json (10 records)       0.628 s   0.696 s   5.0×
+    show ID --json (100k)             1.117 s   1.223 s   8.8×
+    list depression --limit 20 (100k) 3.858 s   0.777 s   5.6×
+    decide ID (100k, 20k decided)     1.756 s   1.117 s   8.1×
+    tag ID TAG (100k, 20k decided)    1.720 s   1.158 s   8.4×
+
+Where the rest goes (-X importtime and cProfile, same load): in `show`, the modules
+other commands need but a lookup does not — rapidfuzz through `identity` (~36 ms),
+the import pipeline and sniffing through `services.library` (~26 ms), the import
+summary (~10 ms), the annotation doctor through `services.annotations` (~38 ms) —
+and, at 100k with 20,000 decided records, opening the annotations store, which
+loads every annotation to answer one (~0.35-0.45 s).
 """
 
 from __future__ import annotations
@@ -64,6 +78,8 @@ class Tree:
         self.source = source
         self.env = {**os.environ, "PYTHONPATH": str(source), "PEERLIT_CONFIG": os.devnull}
         self.env.pop("PEERLIT_LIBRARY", None)
+        # Measure what a user runs: compiled modules cached (some shells set this off).
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.small = work / f"{name}-small"
         self.big = work / f"{name}-big"
         self.big.mkdir(parents=True)
@@ -149,6 +165,10 @@ def main() -> None:
         for tree in trees:
             for name in tree.commands():
                 figures.setdefault(name, {})
+        for tree in trees:  # warm-up: every module compiled once, the page cache filled
+            for variants in tree.commands().values():
+                for args in variants:
+                    timed(tree.argv(*args), tree.env)
         for run in range(opts.runs):
             for tree in trees:
                 figures["python -c pass"].setdefault(tree.name, []).append(
