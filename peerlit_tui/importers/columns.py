@@ -286,6 +286,7 @@ class ColumnPlan:
             found = [v for v in (values[i].strip() for i in indices) if v]
             if found:
                 cells[name] = found
+        _unprotect(cell, cells)
         get = cell.get
         authors_text = get("authors", "")
         if self.run_together_authors and authors_text:
@@ -340,6 +341,15 @@ class ColumnPlan:
             if value and len(value) <= EXTRA_VALUE_LIMIT and name not in extra:
                 items = list_items(value) if value[0] == "[" else None
                 extra[name] = "; ".join(items) if items is not None else value
+
+
+def _unprotect(cell: dict[str, str], cells: dict[str, list[str]]) -> None:
+    """Undo Excel's text protection: EBSCO writes `="19326203"` so a spreadsheet keeps zeros."""
+    for name, value in cell.items():
+        if value[:2] == '="' and value[-1:] == '"':
+            cell[name] = value[2:-1]
+    for name, found in cells.items():
+        cells[name] = [v[2:-1] if v[:2] == '="' and v[-1:] == '"' else v for v in found]
 
 
 def _read_dates(record: Record, cell: dict[str, str], warnings: list[str]) -> None:

@@ -228,3 +228,10 @@ def test_header_with_no_usable_column_refuses_naming_columns(tmp_path: Path) -> 
 def test_bad_map_options_are_refused(option: str) -> None:
     with pytest.raises(ColumnMapError):
         parse_map_options([option])
+
+
+def test_cinahl_excel_protected_cells_are_unwrapped() -> None:
+    first = read_file(DIALECTS / "cinahl.csv").records[0]
+    # EBSCO writes ISSN and date as ="19326203" so that Excel keeps them as text.
+    assert first.issn == "19326203"
+    assert first.extra["accession_number"] == "176404503"
