@@ -40,11 +40,11 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def imported(tmp_path: Path, *argv: str) -> set[str]:
-    """The modules a `peerlit ARGV` run has imported when it ends."""
+def imported(tmp_path: Path, *argv: str) -> tuple[set[str], str]:
+    """The modules a `peerlit ARGV` run has imported when it ends, and `-X importtime`."""
     report = tmp_path / "modules.json"
     done = subprocess.run(
-        [sys.executable, "-c", _SNIPPET, str(report), *argv],
+        [sys.executable, "-X", "importtime", "-c", _SNIPPET, str(report), *argv],
         capture_output=True,
         text=True,
         env=subprocess_env(),
@@ -53,11 +53,26 @@ def imported(tmp_path: Path, *argv: str) -> set[str]:
     assert done.returncode == 0, done.stderr
     data = json.loads(report.read_text())
     assert data["code"] == 0, done.stderr
-    return set(data["modules"])
+    return set(data["modules"]), done.stderr
 
 
 def heavy(modules: set[str]) -> list[str]:
     return [h for h in HEAVY if any(m == h or m.startswith(h + ".") for m in modules)]
+
+
+def import_chain(importtime: str, module: str) -> str:
+    """Who imported `module`: "a <- b <- c", read from `-X importtime`'s indentation."""
+    rows = [line.rsplit("|", 1)[-1] for line in importtime.splitlines() if "|" in line]
+    names = [(len(r) - len(r.lstrip()), r.strip()) for r in rows]
+    for i, (depth, name) in enumerate(names):
+        if name == module or name.startswith(module + "."):
+            chain, want = [name], depth
+            for later_depth, later in names[i + 1 :]:  # a parent is listed after its children
+                if later_depth < want:
+                    chain.append(later)
+                    want = later_depth
+            return " <- ".join(chain)
+    return module
 
 
 def test_quick_lookups_import_no_app_no_parsers_no_exporters(
@@ -73,7 +88,9 @@ def test_quick_lookups_import_no_app_no_parsers_no_exporters(
         [*lib, "decide", ids[1], "include"],
         [*lib, "tag", ids[1], "quick"],
     ):
-        assert heavy(imported(tmp_path, *argv)) == [], argv
+        modules, importtime = imported(tmp_path, *argv)
+        found = heavy(modules)
+        assert found == [], (argv[2:], [import_chain(importtime, h) for h in found])
 
 
 def test_help_imports_no_command_module(tmp_path: Path) -> None:
