@@ -34,7 +34,12 @@ from peerlit_tui.storage.annotation_doctor_files import check_permissions, check
 from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
 from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_index import AnnotationIndex
-from peerlit_tui.storage.annotation_recovery import count_newer, journal_position, salvage
+from peerlit_tui.storage.annotation_recovery import (
+    count_newer,
+    journal_position,
+    newer_backup,
+    salvage,
+)
 from peerlit_tui.storage.annotations import read_snapshot, write_snapshot
 from peerlit_tui.storage.checkpoint_files import (
     Snapshot,
@@ -158,6 +163,7 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
         start, damage = journal_position(journal, base.mark, full=True)
         if damage is not None:
             report.problems.append(damage)
+            base = newer_backup(folder, base, report.repairs.append)
             _recover(folder, journal, base, report)
             _check_backups(folder, report)
             return

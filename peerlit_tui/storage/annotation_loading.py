@@ -25,7 +25,12 @@ from peerlit_tui.storage.annotation_errors import NotSavedError
 from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_history import UndoHistory
 from peerlit_tui.storage.annotation_index import AnnotationIndex, paused_gc
-from peerlit_tui.storage.annotation_recovery import count_newer, journal_position, salvage
+from peerlit_tui.storage.annotation_recovery import (
+    count_newer,
+    journal_position,
+    newer_backup,
+    salvage,
+)
 from peerlit_tui.storage.checkpoint_files import (
     Snapshot,
     backup_paths,
@@ -102,6 +107,8 @@ class StoreLoading:
                 # this very journal aside): judge against that one.
                 base, seen = self._read_base()
                 start, damage = self._position(base)
+            if base is not None and damage is not None:
+                base = newer_backup(self.folder, base, self._warn)
             index = AnnotationIndex()
             if base is not None:
                 index.load(base.docs, base.reasons, self._warn)

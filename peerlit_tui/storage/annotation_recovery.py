@@ -13,14 +13,17 @@ than the checkpoint whose old values still fit (`salvage`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.storage.annotation_fingerprint import JournalMark, verify
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value
 from peerlit_tui.storage.journal import Entry, Journal
 from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
+
+if TYPE_CHECKING:
+    from peerlit_tui.storage.checkpoint_files import Snapshot
 
 
 def journal_damage(journal: Journal, mark: JournalMark, *, full: bool = False) -> str | None:
@@ -147,3 +150,25 @@ def count_newer(source: Path, after_seq: int) -> int:
         return sum(1 for item in reader.scan() if item.entry["seq"] > after_seq)
     finally:
         reader.close()
+
+
+def newer_backup(folder: Path, base: Snapshot, warn: Callable[[str], None]) -> Snapshot:
+    """The newest of `base` and the backups made from the same journal.
+
+    Only asked when the journal is damaged: `annotations.json` may then have been
+    put back from an older copy too, and a backup may hold later changes.
+    """
+    from peerlit_tui.storage.annotations import read_snapshot
+    from peerlit_tui.storage.checkpoint_files import backup_paths
+
+    best, name = base, ""
+    for path in backup_paths(folder):
+        try:
+            found = read_snapshot(path)
+        except (OSError, ValueError):
+            continue
+        if found is not None and found.journal_id == base.journal_id and found.seq > best.seq:
+            best, name = found, path.name
+    if name:
+        warn(f"backup {name} holds changes newer than {ANNOTATIONS_JSON}; it was used instead")
+    return best

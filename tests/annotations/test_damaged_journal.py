@@ -180,3 +180,21 @@ def test_read_only_open_of_damaged_journal_keeps_checkpoint(tmp_path: Path) -> N
         _assert_all_there(svc)
         assert any("peerlit doctor" in w for w in svc.warnings)
     assert damaged_journals(tmp_path) == []  # read-only: nothing renamed
+
+
+def test_newer_backup_wins_when_checkpoint_and_journal_were_both_put_back(
+    tmp_path: Path,
+) -> None:
+    with open_service(tmp_path, backup_interval=0) as svc:
+        svc.set_note("a", "one")
+        svc.set_note("a", "two")
+        svc.store.checkpoint()
+        old_copy = (tmp_path / ANNOTATIONS_JSON).read_bytes()
+        svc.set_note("a", "three")
+        svc.set_rating("b", 4)
+    # A restore put back an older annotations.json and cut the journal short.
+    (tmp_path / ANNOTATIONS_JSON).write_bytes(old_copy)
+    _truncate(tmp_path, 2)
+    with open_service(tmp_path) as svc:
+        assert svc.get("a").note == "three" and svc.get("b").rating == 4
+        assert any("newer than annotations.json" in w for w in svc.warnings)
