@@ -74,3 +74,25 @@ def date_parts(record: Record) -> list[int]:
 def database_names(record: Record) -> list[str]:
     """Distinct database names of a record's provenance, in import order."""
     return list(dict.fromkeys(s.database for s in record.sources if s.database))
+
+
+def valid_issn(text: str) -> bool:
+    """True for an ISSN whose check digit is right ("0028-0836"; "X" stands for 10)."""
+    digits = text.replace("-", "").upper()
+    if len(digits) != 8 or not digits[:7].isdigit() or digits[7] not in "0123456789X":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return digits[7] == ("X" if check == 10 else str(check))
+
+
+def valid_isbn(text: str) -> bool:
+    """True for an ISBN-10 or ISBN-13 whose check digit is right (hyphens and spaces allowed)."""
+    digits = text.replace("-", "").replace(" ", "").upper()
+    if len(digits) == 13 and digits.isdigit():
+        total = sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(digits))
+        return total % 10 == 0
+    if len(digits) == 10 and digits[:9].isdigit() and digits[9] in "0123456789X":
+        values = [int(d) for d in digits[:9]] + [10 if digits[9] == "X" else int(digits[9])]
+        return sum(v * w for v, w in zip(values, range(10, 0, -1), strict=True)) % 11 == 0
+    return False

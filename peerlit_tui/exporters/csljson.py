@@ -1,11 +1,14 @@
 """CSL-JSON export: an array of CSL items, written one item at a time.
 
-Items follow CSL-JSON 1.0.2 as Zotero, Pandoc and citeproc read it: `id` (the
-peerlit record id), `type`, `title`, `author` (family/given, or `literal` for an
+Items follow CSL-JSON 1.0.2 as Zotero, Pandoc and citeproc read it: `id` and
+`citation-key` (the record's citation key, the same as in a BibTeX export, see
+`peerlit_tui.exporters.citekeys`), `type`, `title` (left out when peerlit derived
+it from the abstract), `author` (family/given, or `literal` for an
 organisation), `issued` (date-parts as precise as known), `container-title`,
 `volume`, `issue`, `page`, `ISSN`, `ISBN`, `DOI`, `URL`, `keyword` (", "-joined),
 `language`, `publisher`, `abstract` ("Heading: text" paragraphs). Annotations go
-under `custom.peerlit` (`tags`, `decision`, `reason`, `rating`, `read`, `note`),
+under `custom.peerlit` (`id`, the peerlit record id, then `tags`, `decision`,
+`reason`, `rating`, `read`, `note`),
 the schema's place for data of other programs, rather than in `note`, which
 citation styles may print.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
+from peerlit_tui.exporters.citekeys import CitationKeys
 from peerlit_tui.exporters.common import date_parts
 from peerlit_tui.exporters.markers import CSL_CUSTOM_KEY, csl_custom
 
@@ -38,19 +42,23 @@ def csl_name(author: Author) -> dict[str, str]:
     return {"literal": author.name}
 
 
-def csl_item(record: Record, annotation: Annotation) -> dict[str, Any]:
+def csl_item(record: Record, annotation: Annotation, key: str = "") -> dict[str, Any]:
     """The CSL item of one record, with empty fields left out.
 
     Args:
         record: The record.
         annotation: Its annotation (blank when it has none).
+        key: Its citation key (the item `id`); the record id when not given.
 
     Returns:
         A JSON-ready mapping.
     """
-    item: dict[str, Any] = {"id": record.id, "type": CSL_TYPES.get(record.type, "document")}
+    item: dict[str, Any] = {"id": key or record.id}
+    if key:
+        item["citation-key"] = key
+    item["type"] = CSL_TYPES.get(record.type, "document")
     text_fields = (
-        ("title", record.title),
+        ("title", "" if record.title_derived else record.title),
         ("container-title", record.journal),
         ("volume", record.volume),
         ("issue", record.issue),
@@ -72,9 +80,8 @@ def csl_item(record: Record, annotation: Annotation) -> dict[str, Any]:
     parts = date_parts(record)
     if parts:
         item["issued"] = {"date-parts": [parts]}
-    custom = csl_custom(annotation)
-    if custom:
-        item["custom"] = {CSL_CUSTOM_KEY: custom}
+    # The record id goes along even without annotations: the item id is the key.
+    item["custom"] = {CSL_CUSTOM_KEY: {"id": record.id, **csl_custom(annotation)}}
     return item
 
 
@@ -88,11 +95,13 @@ class CslJsonWriter:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._count = 0
+        self._keys = CitationKeys()
         stream.write("[")
 
     def write(self, record: Record, annotation: Annotation) -> None:
         """Write one item."""
-        text = json.dumps(csl_item(record, annotation), ensure_ascii=False, indent=2)
+        item = csl_item(record, annotation, self._keys.key(record))
+        text = json.dumps(item, ensure_ascii=False, indent=2)
         self._stream.write(("\n" if self._count == 0 else ",\n") + text)
         self._count += 1
 

@@ -7,7 +7,11 @@ Columns, in order: `id`, `type`, `type_detail`, `title`, `title_derived`,
 `abstract_<key>` column per canonical section (`abstract_purpose`,
 `abstract_findings`, …), `teaser`, `listing_count`, `databases` (where the record
 was found, "; "-joined), then the annotations `tags`, `decision`, `reason`,
-`rating`, `read`, `note`.
+`rating`, `read`, `note`, and `included`: 1 for include, 0 for exclude, empty
+otherwise, the label column ASReview reads (maybe and undecided are unlabelled).
+A title peerlit derived from the abstract is left out of `title` (with
+`title_derived` "true"), so a tool that reads the file does not take it for the
+work's title; the abstract is there in full.
 
 The file is UTF-8 with a byte-order mark and CRLF row ends (RFC 4180): Excel needs
 the mark to read UTF-8, and pandas (`read_csv`) and Python's csv module with
@@ -36,8 +40,10 @@ COLUMNS = (
     "id", "type", "type_detail", "title", "title_derived", "authors", "year", "date",
     "journal", "volume", "issue", "pages", "issn", "isbn", "doi", "url", "keywords",
     "language", "publisher", "abstract", *SECTION_COLUMNS, "teaser", "listing_count",
-    "databases", "tags", "decision", "reason", "rating", "read", "note",
+    "databases", "tags", "decision", "reason", "rating", "read", "note", "included",
 )  # fmt: skip
+#: ASReview's label values by decision.
+INCLUDED = {"include": 1, "exclude": 0}
 
 
 def row(record: Record, annotation: Annotation) -> list[str | int]:
@@ -50,7 +56,7 @@ def row(record: Record, annotation: Annotation) -> list[str | int]:
         record.id,
         record.type,
         record.type_detail,
-        record.title,
+        "" if record.title_derived else record.title,
         "true" if record.title_derived else "",
         "; ".join(author_text(a) for a in record.authors),
     ]
@@ -74,6 +80,7 @@ def row(record: Record, annotation: Annotation) -> list[str | int]:
     cells.append(annotation.rating or "")
     cells.append("" if annotation.read == "unread" else annotation.read)
     cells.append(protect_cell(annotation.note))
+    cells.append(INCLUDED.get(annotation.decision, ""))
     return cells
 
 

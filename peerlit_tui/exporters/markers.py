@@ -258,15 +258,52 @@ _LATEX_ESCAPE = re.compile(r"[\\{}%&$#_~^]")
 # An "@" opening a line would start a new block for BibTeX parsers, even inside a value.
 _LINE_AT = re.compile(r"(^|\n)([ \t]*)@")
 _LATEX_UNESCAPE = re.compile(
-    r"\\textbackslash\{\}|\\textasciitilde\{\}|\\textasciicircum\{\}|\\[{}%&$#_]|\{@\}"
+    r"\\textbackslash\{\}|\\textasciitilde\{\}|\\textasciicircum\{\}"
+    r"|\\textbrace(?:left|right)\{\}|\\[{}%&$#_]|\{@\}"
 )
-_UNESCAPED = {v: k for k, v in _LATEX_SPECIALS.items()} | {"{@}": "@"}
+# A brace without its partner: BibTeX, biber and pybtex count braces and ignore the
+# backslash before one, so an unmatched `\{` would end or extend the field.
+_LONE_BRACE = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_UNESCAPED = (
+    {v: k for k, v in _LATEX_SPECIALS.items()}
+    | {v: k for k, v in _LONE_BRACE.items()}
+    | {"{@}": "@"}
+)
+
+
+def _unmatched_braces(text: str) -> set[int]:
+    """Offsets of the braces in `text` that have no partner (in order)."""
+    opened: list[int] = []
+    lone: set[int] = set()
+    for at, ch in enumerate(text):
+        if ch == "{":
+            opened.append(at)
+        elif ch == "}":
+            if opened:
+                opened.pop()
+            else:
+                lone.add(at)
+    lone.update(opened)
+    return lone
 
 
 def latex_escape(text: str) -> str:
-    """Escape text for a braced BibTeX value (LaTeX specials, braces, "@" opening a line)."""
+    r"""Escape text for a braced BibTeX value (LaTeX specials, braces, "@" opening a line).
+
+    Braces that pair up become `\{`/`\}`, which keeps the count balanced for
+    parsers that count braces as BibTeX does; a lone brace becomes
+    `\textbraceleft{}`/`\textbraceright{}`, which holds no brace to count.
+    """
     if _LATEX_ESCAPE.search(text):
-        text = _LATEX_ESCAPE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)
+        lone = _unmatched_braces(text) if "{" in text or "}" in text else set()
+
+        def escape(match: re.Match[str]) -> str:
+            ch = match.group(0)
+            if lone and match.start() in lone:
+                return _LONE_BRACE[ch]
+            return _LATEX_SPECIALS[ch]
+
+        text = _LATEX_ESCAPE.sub(escape, text)
     if "@" in text:
         text = _LINE_AT.sub(r"\1\2{@}", text)
     return text

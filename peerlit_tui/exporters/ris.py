@@ -58,7 +58,7 @@ def ris_fields(
         rispy keys ("title", "authors", ...) -> values.
     """
     out: dict[str, Any] = {"type_of_reference": RIS_TYPES.get(record.type, "GEN")}
-    if record.title:
+    if record.title and not record.title_derived:  # a derived title is not the work's
         out["title"] = record.title
     if record.authors:
         out["authors"] = [author_text(a) for a in record.authors]

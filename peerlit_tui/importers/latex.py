@@ -39,6 +39,7 @@ _WORDS = {
     "textendash": "–", "textemdash": "—", "textquoteright": "’", "textquoteleft": "‘",
     "textquotedblleft": "“", "textquotedblright": "”", "textasciitilde": "~",
     "textasciicircum": "^", "textbackslash": _BACKSLASH, "textbar": "|", "textless": "<",
+    "textbraceleft": _OPEN, "textbraceright": _CLOSE,
     "textgreater": ">", "textunderscore": "_", "textregistered": "®", "texttrademark": "™",
     "copyright": "©", "textcopyright": "©", "textdegree": "°", "textperiodcentered": "·",
     "S": "§", "P": "¶", "dag": "†", "ddag": "‡", "pounds": "£", "euro": "€", "ldots": "…",

@@ -172,7 +172,11 @@ def read_csv(text: str) -> Reading:
 
 
 def read_csljson(text: str) -> Reading:
-    """Annotations in a CSL-JSON file: `custom.peerlit` of each item, named by its `id`."""
+    """Annotations in a CSL-JSON file: `custom.peerlit` of each item.
+
+    The record is named by `custom.peerlit.id`, or by the item `id` in files
+    written before the item id became the citation key.
+    """
     reading = Reading()
     if f'"{CSL_CUSTOM_KEY}"' not in text:
         return reading
@@ -187,6 +191,8 @@ def read_csljson(text: str) -> Reading:
         custom = item.get("custom") if isinstance(item, dict) else None
         values = custom.get(CSL_CUSTOM_KEY) if isinstance(custom, dict) else None
         record_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(values, dict) and isinstance(values.get("id"), str):
+            record_id = values["id"]
         if isinstance(values, dict) and isinstance(record_id, str) and record_id:
             found = found_annotation(record_id, f"item {number}", values, reading.problems)
             if found is not None:

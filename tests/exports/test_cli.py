@@ -40,7 +40,7 @@ def test_export_query_to_stdout(lib: Path, capsys: pytest.CaptureFixture[str]) -
     assert "DO  - 10.5555/peer.2020.001" in out and "peerlit decision: include" in out
     assert run(lib, "export", 'title:"recovery colleges"', "--format", "csljson") == 0
     items = json.loads(capsys.readouterr().out)
-    assert [i["id"] for i in items] == ["10.5555/peer.2019.002"]
+    assert [i["custom"]["peerlit"]["id"] for i in items] == ["10.5555/peer.2019.002"]
 
 
 def test_export_to_a_file_guesses_the_format_from_the_extension(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from peerlit_tui.annotation import Annotation
 from peerlit_tui.exporters import EXPORT_FORMATS, export
 from peerlit_tui.exporters.bibtex import citation_key_base
+from peerlit_tui.exporters.citekeys import built_key
 from peerlit_tui.exporters.common import author_text, page_parts
 from peerlit_tui.exporters.csv import COLUMNS
 from peerlit_tui.exporters.markers import (
@@ -104,7 +105,7 @@ def test_ris_without_annotation_or_tag_keywords() -> None:
 
 def test_bibtex_fields_escaping_and_custom_fields() -> None:
     text = _export("bibtex", [(full_record(), full_annotation())])
-    assert text.startswith("@article{VanDerBerg2021peer,\n")
+    assert text.startswith(f"@article{{{built_key(full_record())},\n")
     assert (
         "author = {van der Berg, Jan and Çelik, Ayşe and {World Health Organization} "
         "and {Barnes and Noble}, Inc.}" in text
@@ -122,8 +123,9 @@ def test_bibtex_fields_escaping_and_custom_fields() -> None:
     assert "peerlit-reason = {wrong population}" in text
     assert "peerlit-rating = {4}" in text and "peerlit-read = {skimmed}" in text
     assert '"acute; wards"' in text  # a tag holding ";" makes the list JSON
-    # The note's "@comment{" line is defused and its brace escaped.
-    assert "\n{@}comment\\{x,\n" in text
+    # The note's "@comment{" line is defused; its brace has no partner, so it holds none.
+    assert "\n{@}comment\\textbraceleft{}x,\n" in text
+    assert "a lone \\textbraceright{} and" in text
     assert "\\textbackslash{}textbf\\{no\\}" in text
 
 
@@ -135,7 +137,9 @@ def test_bibtex_citation_keys_are_unique_and_ascii() -> None:
         "bibtex", [(record, Annotation("a")), (twin, Annotation("b")), (nameless, Annotation("c"))]
     )
     keys = [line.split("{", 1)[1].rstrip(",") for line in text.split("\n") if line.startswith("@")]
-    assert keys == ["VanDerBerg2021peer", "VanDerBerg2021peera", "ref"]
+    assert keys == [built_key(record), built_key(twin), built_key(nameless)]
+    assert keys[0].startswith("VanDerBerg2021peer_") and keys[2].startswith("ref_")
+    assert len({k.lower() for k in keys}) == 3
     ascii_key = citation_key_base(Record(title="Über Ärzte", authors=[Author("Çelik", "Çelik")]))
     assert ascii_key == "Celikuber"
 
@@ -187,13 +191,15 @@ def test_csljson_items_carry_annotations_under_custom() -> None:
     text = _export("csljson", [(record, full_annotation()), (Record(id="b"), Annotation("b"))])
     items = json.loads(text)
     item = items[0]
-    assert item["id"] == record.id and item["type"] == "article-journal"
+    assert item["id"] == item["citation-key"] == built_key(record)
+    assert item["type"] == "article-journal"
     assert item["author"][0] == {"family": "van der Berg", "given": "Jan"}
     assert item["author"][2] == {"literal": "World Health Organization"}
     assert item["issued"] == {"date-parts": [[2021, 3, 15]]}
     assert item["DOI"] == record.doi and item["page"] == "45-67"
     assert item["keyword"] == "peer support, acute care, Qualitative"
     assert item["custom"]["peerlit"] == {
+        "id": record.id,
         "tags": ["qualitative", "acute; wards", "Peer Work"],
         "decision": "exclude",
         "reason": "wrong population",
@@ -202,7 +208,12 @@ def test_csljson_items_carry_annotations_under_custom() -> None:
         "note": HOSTILE_NOTE,
     }
     assert "note" not in item
-    assert items[1] == {"id": "b", "type": "document"}
+    assert items[1] == {
+        "id": built_key(Record(id="b")),
+        "citation-key": built_key(Record(id="b")),
+        "type": "document",
+        "custom": {"peerlit": {"id": "b"}},
+    }
     assert json.loads(_export("csljson", [])) == []
 
 

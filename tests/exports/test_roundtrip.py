@@ -62,7 +62,9 @@ def _sections(text: str) -> list[tuple[str, str, str]]:
 def _essentials(record: Record) -> Essentials:
     sections = [(s.heading, s.text, s.key) for s in record.abstract]
     families = [a.family for a in record.authors]
-    return record.title, families, record.year, record.doi, sections
+    # A title peerlit derived from the abstract is not exported as a title.
+    title = "" if record.title_derived else record.title
+    return title, families, record.year, record.doi, sections
 
 
 def _year(text: Any) -> int | None:
