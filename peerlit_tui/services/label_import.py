@@ -21,11 +21,11 @@ label columns (a fraction of the import's time), just to count them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from peerlit_tui.exporters.markers import Reading, found_annotation
+from peerlit_tui.exporters.markers import FoundAnnotation, Reading, found_annotation
 from peerlit_tui.importers.base import SourceFile
 from peerlit_tui.importers.labels import count_table_labels, may_hold_labels, read_label
 from peerlit_tui.importers.pipeline import read_file
@@ -196,6 +196,15 @@ def import_labels(
         The summary.
     """
     reading, per_file = read_labels(files, count_only=not apply)
+    # The same record labelled alike in two files (a Rayyan RIS and CSV export) is
+    # one label; labelled differently, both go on and the second is reported.
+    first: dict[str, FoundAnnotation] = {}
+    kept: list[FoundAnnotation] = []
+    for found in reading.found:
+        earlier = first.setdefault(found.record_id, found)
+        if earlier is found or replace(earlier, where="") != replace(found, where=""):
+            kept.append(found)
+    reading.found = kept
     summary = LabelSummary(requested=apply, files=per_file)
     if apply and reading.found:
         summary.restore = restore_annotations(

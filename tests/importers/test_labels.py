@@ -190,3 +190,13 @@ def test_asreview_csv_labels_counted_and_applied(tmp_path: Path) -> None:
     reading, _ = read_labels([(path, "csv_tsv")])
     assert [(f.records, f.tools) for f in counted] == [(2, ["ASReview"])]
     assert [f.decision for f in reading.found] == ["include", "exclude"]
+
+
+def test_same_labels_in_two_exports_of_one_tool_are_one_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    files = [str(DIALECTS / "rayyan.ris"), str(DIALECTS / "rayyan.csv")]
+    assert run(lib, "import", "--labels", "--json", *files) == 0
+    labels = json.loads(capsys.readouterr().out)["labels"]
+    assert (labels["found"], labels["applied"], labels["problems"]) == (6, 3, [])
