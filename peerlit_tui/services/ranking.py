@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -116,13 +116,35 @@ class TermWeight:
     weight: float
 
 
+class ScoreMap(Mapping[str, float]):
+    """Scores by record id, read from one array (no 100,000-entry dict per retrain).
+
+    Args:
+        rows: Record id → row of `scores`.
+        scores: One score per row.
+    """
+
+    def __init__(self, rows: Mapping[str, int], scores: np.ndarray) -> None:
+        self._rows = rows
+        self._scores = scores
+
+    def __getitem__(self, record_id: str) -> float:
+        return float(self._scores[self._rows[record_id]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     result: RankingResult
     order: tuple[str, ...]  # every record id, best score first
-    levels: Mapping[str, int] = field(default_factory=dict)
+    rows: Mapping[str, int]
+    levels: np.ndarray  # 0–9 per row
     features: Features | None = None
-    rows: Mapping[str, int] = field(default_factory=dict)
     model: LinearModel | None = None
 
 
@@ -163,10 +185,17 @@ def why_not_ready(n_include: int, n_exclude: int) -> str | None:
     )
 
 
-def _levels(order: tuple[str, ...]) -> dict[str, int]:
-    # 0–9 by rank decile: a score a reader can take in at a glance (9 = top 10 %).
-    n = len(order)
-    return {rid: 9 - min(9, (10 * i) // n) for i, rid in enumerate(order)}
+def _ranked(ids: list[str], scores: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """Ids best first (equal scores keep library order) and each row's 0–9 level.
+
+    The level is the rank decile, a score a reader can take in at a glance
+    (9 = the top 10 %).
+    """
+    ranked = np.argsort(-scores, kind="stable")
+    order = tuple(np.asarray(ids, dtype=object)[ranked].tolist())
+    levels = np.empty(len(ids), dtype=np.int8)
+    levels[ranked] = 9 - (10 * np.arange(len(ids))) // max(1, len(ids))
+    return order, levels
 
 
 class RankingService:
@@ -193,6 +222,7 @@ class RankingService:
         self._ids: list[str] = []
         self._counts = empty_counts()
         self._features: Features | None = None
+        self._rows: dict[str, int] = {}
         self._loaded_cache = False
         self._not_ready: str | None = None
         self._load_scores()
@@ -226,7 +256,7 @@ class RankingService:
                 raise RankingUnavailable(f"cannot rank yet: {reason}")
             self._not_ready = None
             features = self._update_features()
-            rows = {rid: i for i, rid in enumerate(self._ids)}
+            rows = self._rows
             train = [(rows[rid], label) for rid, label in labels.items() if rid in rows]
             if not train or all(t[1] for t in train) or not any(t[1] for t in train):
                 raise RankingUnavailable(
@@ -236,11 +266,9 @@ class RankingService:
                 features, [t[0] for t in train], [t[1] for t in train], self.config.model
             )
             ids = list(self._ids)
-            # Best first; equal scores keep library order, so the list is stable.
-            ranked = np.argsort(-scores, kind="stable")
-            order = tuple(ids[i] for i in ranked)
+            order, levels = _ranked(ids, scores)
             result = RankingResult(
-                scores=dict(zip(ids, scores.tolist(), strict=True)),
+                scores=ScoreMap(rows, scores),
                 trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 n_decisions=len(train),
                 n_include=sum(1 for t in train if t[1]),
@@ -248,7 +276,7 @@ class RankingService:
                 seconds=time.perf_counter() - start,
                 model=self.config.model.name,
             )
-            self._snapshot = _Snapshot(result, order, _levels(order), features, rows, model)
+            self._snapshot = _Snapshot(result, order, rows, levels, features, model)
             if self._cache is not None:
                 self._cache.save_scores(CachedScores(ids, scores, _meta(result)))
             return result
@@ -260,18 +288,23 @@ class RankingService:
             cached = self._cache.load_features(key) if self._cache is not None else None
             if cached is not None:
                 self._ids, self._counts = list(cached.ids), cached.counts
-        present = self.library.store.all_ids()
+        new_ids: list[str] = []
         known = set(self._ids)
-        if known - present:
-            # A record the cache knows is gone (its id changed): rebuild from scratch.
-            self._ids, self._counts, known = [], empty_counts(), set()
-        new_ids = sorted(present - known)
+        # Records are only ever added, so an unchanged count means nothing is new
+        # (and reading 100,000 ids is skipped).
+        if self.library.count() != len(self._ids) or self._features is None:
+            present = self.library.store.all_ids()
+            if known - present:
+                # A record the cache knows is gone (its id changed): rebuild from scratch.
+                self._ids, self._counts, known = [], empty_counts(), set()
+            new_ids = sorted(present - known)
         if new_ids or self._features is None:
             if new_ids:
                 self._append(new_ids, full_scan=not known)
                 if self._cache is not None:
                     self._cache.save_features(key, CachedFeatures(self._ids, self._counts))
             self._features = Features(self._counts, self.config.model.features)
+            self._rows = {rid: i for i, rid in enumerate(self._ids)}
         return self._features
 
     def _append(self, new_ids: list[str], *, full_scan: bool) -> None:
@@ -305,10 +338,11 @@ class RankingService:
         cached = self._cache.load_scores()
         if cached is None:
             return
+        rows = {rid: i for i, rid in enumerate(cached.ids)}
         try:
             meta = cached.meta
             result = RankingResult(
-                scores=dict(zip(cached.ids, cached.scores.tolist(), strict=True)),
+                scores=ScoreMap(rows, cached.scores),
                 trained_at=str(meta["trained_at"]),
                 n_decisions=int(meta["n_decisions"]),
                 n_include=int(meta["n_include"]),
@@ -318,8 +352,8 @@ class RankingService:
             )
         except (KeyError, TypeError, ValueError):
             return
-        order = tuple(sorted(result.scores, key=lambda r: -result.scores[r]))
-        self._snapshot = _Snapshot(result, order, _levels(order))
+        order, levels = _ranked(list(cached.ids), cached.scores)
+        self._snapshot = _Snapshot(result, order, rows, levels)
 
     # -- reading (any thread) ------------------------------------------------------
 
@@ -332,12 +366,17 @@ class RankingService:
     def score(self, record_id: str) -> float | None:
         """The record's score in the latest ranking, or None (not ranked, or new)."""
         snapshot = self._snapshot
-        return snapshot.result.scores.get(record_id) if snapshot is not None else None
+        if snapshot is None or record_id not in snapshot.rows:
+            return None
+        return snapshot.result.scores[record_id]
 
     def level(self, record_id: str) -> int | None:
         """The record's score as 0–9 (its rank decile; 9 = top 10 %), or None."""
         snapshot = self._snapshot
-        return snapshot.levels.get(record_id) if snapshot is not None else None
+        if snapshot is None:
+            return None
+        row = snapshot.rows.get(record_id)
+        return int(snapshot.levels[row]) if row is not None else None
 
     def ranked_undecided(
         self, ids_subset: Iterable[str] | None = None, *, limit: int | None = None
@@ -384,7 +423,7 @@ class RankingService:
         if snapshot is None or snapshot.features is None or snapshot.model is None:
             return []
         row = snapshot.rows.get(record_id)
-        record = self.library.get(record_id)
+        record = self.library.get(record_id) if row is not None else None
         if row is None or record is None:
             return []
         features = snapshot.features

@@ -10,18 +10,18 @@ record:
    rows of newly imported records are simply appended to the cached matrix.
 2. `Weighting` turns counts into TF-IDF (sublinear term frequency, smoothed inverse
    document frequency, unit-length rows, as scikit-learn's `TfidfTransformer`) with the
-   document frequencies of the whole library, recomputed at every retrain. This is
+   document frequencies of the whole library, recomputed when records are added. This is
    the transductive TF-IDF that ASReview uses (fitted on every record, labelled or
    not), with `max_df` dropping terms present in almost every record.
 
 The counts are kept as 16-bit integers, which keeps 100,000 records (about 29 million
-non-zero cells with word pairs) under 200 MB; weighting is applied to row chunks, so a
-full float copy of the matrix never exists.
+non-zero cells with word pairs) under 200 MB. A large library is scored block by block
+as (tf · (idf × weight)) / row length, so a float TF-IDF copy of it never exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,9 @@ from peerlit_tui.model import Record
 N_FEATURES = 2**20
 #: Rows weighted at once when scoring a whole library (bounds the float copy).
 CHUNK_ROWS = 20_000
+#: Rows per block when a large library is scored: one sparse product holds the GIL,
+#: so a block is kept to tens of milliseconds for the UI thread's sake.
+SCORE_BLOCK_ROWS = 4000
 #: The largest count kept per cell (counts are stored as uint16).
 MAX_COUNT = 65_535
 
@@ -194,12 +197,48 @@ class Weighting:
         )
         return sp.csr_matrix(normalize(compact, norm="l2", copy=False))
 
-    def chunks(self, counts: sp.csr_matrix) -> Iterator[tuple[int, sp.csr_matrix]]:
-        """(first row, TF-IDF rows) of the whole matrix, `CHUNK_ROWS` rows at a time."""
-        for start in range(0, counts.shape[0], CHUNK_ROWS):
-            yield start, self.transform(counts[start : start + CHUNK_ROWS])
+    def row_norms(self, counts: sp.csr_matrix) -> np.ndarray:
+        """Length of each row's TF-IDF vector before scaling (0 for a row with no term)."""
+        squared = self.idf * self.idf
+        out = np.empty(counts.shape[0], dtype=np.float64)
+        for start, block in _blocks(counts):
+            tf = _TF[block.data]
+            out[start : start + block.shape[0]] = _with_data(block, tf * tf) @ squared
+        return np.sqrt(out)
+
+    def scores(self, counts: sp.csr_matrix, weights: np.ndarray, norms: np.ndarray) -> np.ndarray:
+        """Each row's TF-IDF vector · `weights` (weights over `columns`), without the matrix.
+
+        Equal to `transform(counts) @ weights`, computed as
+        (tf · (idf × weight)) / norm so that no TF-IDF copy of the matrix is made.
+        """
+        hashed = np.zeros(N_FEATURES, dtype=np.float32)
+        hashed[self.columns] = weights * self.idf[self.columns]
+        out = np.empty(counts.shape[0], dtype=np.float64)
+        for start, block in _blocks(counts):
+            out[start : start + block.shape[0]] = _with_data(block, _TF[block.data]) @ hashed
+        np.divide(out, norms, out=out, where=norms > 0)
+        out[norms == 0] = 0.0
+        return out
 
 
-def rows(counts: sp.csr_matrix, index: Sequence[int]) -> sp.csr_matrix:
-    """The given rows of a count matrix, in the given order."""
-    return sp.csr_matrix(counts[np.asarray(index, dtype=np.int64)])
+#: 1 + ln(count) for every storable count: sublinear term frequency by table lookup.
+_TF = np.concatenate([[0.0], 1.0 + np.log(np.arange(1, MAX_COUNT + 1))]).astype(np.float32)
+
+
+def _blocks(counts: sp.csr_matrix) -> Iterator[tuple[int, sp.csr_matrix]]:
+    # Row blocks as views of the matrix's arrays (no copy of data or indices).
+    indptr = counts.indptr
+    for start in range(0, counts.shape[0], SCORE_BLOCK_ROWS):
+        stop = min(start + SCORE_BLOCK_ROWS, counts.shape[0])
+        a, b = int(indptr[start]), int(indptr[stop])
+        block = sp.csr_matrix(
+            (counts.data[a:b], counts.indices[a:b], indptr[start : stop + 1] - a),
+            shape=(stop - start, counts.shape[1]),
+            copy=False,
+        )
+        yield start, block
+
+
+def _with_data(block: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    return sp.csr_matrix((data, block.indices, block.indptr), shape=block.shape, copy=False)

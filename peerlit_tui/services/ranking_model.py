@@ -148,14 +148,6 @@ def fit(
     return _fit_one(config.classifier, tfidf_rows, y, config)
 
 
-def score_all(counts: sp.csr_matrix, weighting: Weighting, model: LinearModel) -> np.ndarray:
-    """Scores of every row of a count matrix, weighted chunk by chunk."""
-    out = np.empty(counts.shape[0], dtype=np.float64)
-    for start, chunk in weighting.chunks(counts):
-        out[start : start + chunk.shape[0]] = model.score(chunk)
-    return out
-
-
 class Features:
     """The feature matrix of a fixed set of records, ready to train and score on.
 
@@ -169,10 +161,16 @@ class Features:
         config: The feature configuration (for the weighting).
     """
 
-    def __init__(self, counts: sp.csr_matrix, config: FeatureConfig) -> None:
+    def __init__(
+        self, counts: sp.csr_matrix, config: FeatureConfig, *, keep_tfidf: bool | None = None
+    ) -> None:
         self.counts = counts
         self.weighting = Weighting(counts, config)
-        self._tfidf = self.weighting.transform(counts) if counts.shape[0] <= CHUNK_ROWS else None
+        keep = counts.shape[0] <= CHUNK_ROWS if keep_tfidf is None else keep_tfidf
+        self._tfidf = self.weighting.transform(counts) if keep else None
+        # A large library is scored without a TF-IDF copy; the row lengths that needs
+        # depend only on the weighting, so they are computed once, not per retrain.
+        self._norms = None if keep else self.weighting.row_norms(counts)
 
     @property
     def n_rows(self) -> int:
@@ -190,7 +188,8 @@ class Features:
         """Scores of every record."""
         if self._tfidf is not None:
             return model.score(self._tfidf)
-        return score_all(self.counts, self.weighting, model)
+        norms = self._norms if self._norms is not None else self.weighting.row_norms(self.counts)
+        return self.weighting.scores(self.counts, model.weights, norms) + model.bias
 
 
 def train_and_score(

@@ -118,3 +118,19 @@ def test_a_named_label_column() -> None:
     split = labelled([record, Record(title="y")], "My Label")
     assert split.labels == [True] and split.unlabelled == 1
     assert parse_label(" TRUE ") is True and parse_label("maybe") is None
+
+
+def test_large_library_scoring_equals_the_tfidf_product() -> None:
+    import random
+
+    from peerlit_tui.services.ranking_model import Features, ModelConfig, fit
+
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(400)]
+    texts = [" ".join(rng.choices(vocab, k=rng.randint(0, 30))) for _ in range(500)]
+    counts = count_rows(texts, FeatureConfig())
+    small = Features(counts, FeatureConfig(), keep_tfidf=True)
+    large = Features(counts, FeatureConfig(), keep_tfidf=False)
+    model = fit(small.tfidf_rows(range(60)), [i % 6 == 0 for i in range(60)], ModelConfig())
+    assert np.abs(small.scores(model) - large.scores(model)).max() < 1e-5
+    assert (small.tfidf_rows([3, 7]) != large.tfidf_rows([3, 7])).nnz == 0
