@@ -284,16 +284,16 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     # Annotations are opened only when the query asks about them (tag:, decision:, ...).
     annotations = ctx.annotations(read_only=True) if query.uses_annotations() else None
     ids, matched = first_matches(library, query, annotations, max(args.limit, 0))
-    records = list(library.iter_records(ids))
     if args.json:
-        ctx.emit_json([list_item_json(r) for r in records])
+        ctx.emit_json([list_item_json(r) for r in library.iter_records(ids)])
         return 0
-    for r in records:
+    # Printed as they are read, so `peerlit list | head` stops early.
+    for r in library.iter_records(ids):
         year = str(r.year) if r.year else "----"
         title = ("~ " if r.title_derived else "") + r.title
         ctx.print(f"{r.id:<14} {year}  {r.author_short()[:24]:<24}  {title}")
     ctx.out.flush()
-    ctx.err.write(_count_line(len(records), matched, library.count(), args.limit) + "\n")
+    ctx.err.write(_count_line(len(ids), matched, library.count(), args.limit) + "\n")
     return 0
 
 
