@@ -198,3 +198,27 @@ def test_newer_backup_wins_when_checkpoint_and_journal_were_both_put_back(
     with open_service(tmp_path) as svc:
         assert svc.get("a").note == "three" and svc.get("b").rating == 4
         assert any("newer than annotations.json" in w for w in svc.warnings)
+
+
+def _open_and_tag(folder: str, tag: str) -> None:
+    with AnnotationService.open(Path(folder), sync=False) as svc:
+        svc.add_tags("shared", tag)
+
+
+def test_two_processes_opening_a_damaged_journal_at_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    _five(tmp_path)
+    _truncate(tmp_path, 3)
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_open_and_tag, args=(str(tmp_path), f"p{i}")) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert len(damaged_journals(tmp_path)) == 1  # set aside once, by whoever came first
+    with open_service(tmp_path) as svc:
+        _assert_all_there(svc)
+        assert set(svc.get("shared").tags) == {"p0", "p1", "p2", "p3"}
+        assert svc.warnings == []
