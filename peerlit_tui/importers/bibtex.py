@@ -137,15 +137,58 @@ def _resolve(raw: str, strings: dict[str, str]) -> str:
             start = index + 1
     parts.append(value[start:])
     out = []
+    size = 0
     for part in parts:
         part = part.strip()
         if len(part) >= 2 and part[0] + part[-1] in ("{}", '""'):
-            out.append(part[1:-1])
+            piece = part[1:-1]
         else:
             # An @string name (case-insensitive); an unknown name such as the
             # month macro `sep` is kept as written.
-            out.append(strings.get(part.lower(), part))
+            piece = strings.get(part.lower(), part)
+        size += len(piece)
+        if size > MAX_EXPANDED_CHARS:
+            # `#` doubles a value per @string: 490 bytes reach gigabytes in 13 steps.
+            raise MacroTooLarge
+        out.append(piece)
     return "".join(out)
+
+
+#: Longest value an @string or a field may expand to, in characters.
+MAX_EXPANDED_CHARS = 1_000_000
+#: Most characters all @string values of one file may hold together.
+MAX_STRINGS_CHARS = 16_000_000
+
+
+class MacroTooLarge(ValueError):
+    """A value whose @string macros expand beyond `MAX_EXPANDED_CHARS`."""
+
+
+def _define(
+    name: str, raw: str, strings: dict[str, str], used: list[int], line: int
+) -> Parsed | None:
+    """Define an @string; a warning instead when it expands too far (a macro bomb).
+
+    Args:
+        name: The macro name.
+        raw: Its value as written.
+        strings: The macros defined so far (updated).
+        used: One counter: characters held by `strings` (updated).
+        line: Where the @string is.
+    """
+    try:
+        value = _resolve(raw, strings)
+    except MacroTooLarge:
+        value = None
+    if value is None or used[0] + len(value) > MAX_STRINGS_CHARS:
+        message = (
+            f"@string{{{name}}} expands to more than {MAX_EXPANDED_CHARS:,} characters "
+            f"(or all @strings to more than {MAX_STRINGS_CHARS:,}); left undefined"
+        )
+        return Parsed(line, None, [ImportIssue(line, message, skipped=False)])
+    strings[name.lower()] = value
+    used[0] += len(value)
+    return None
 
 
 def _block_name(raw: str) -> str:
@@ -179,7 +222,10 @@ def _fields(entry: Any, strings: dict[str, str]) -> tuple[dict[str, str], list[s
         if value[:1] == "{" and value[-1:] == "}" and "#" not in value:
             fields[name] = value[1:-1]
         else:
-            fields[name] = _resolve(value, strings)
+            try:
+                fields[name] = _resolve(value, strings)
+            except MacroTooLarge:
+                repeated.append(f"!{name}")  # reported by the caller as too large
     return fields, repeated
 
 
@@ -188,6 +234,7 @@ def _read_blocks(text: str) -> Iterator[_Raw | Parsed]:
     from bibtexparser.model import Entry, ParsingFailedBlock, String
 
     strings: dict[str, str] = {}
+    used = [0]
     seen_keys: dict[str, int] = {}
     blocks = _split(text)
     # Blocks are taken off the list as they are read, so bibtexparser's objects
@@ -200,18 +247,33 @@ def _read_blocks(text: str) -> Iterator[_Raw | Parsed]:
         if isinstance(block, ParsingFailedBlock | _Unreadable):
             recovered = getattr(block, "ignore_error_block", None)
             if isinstance(recovered, String):
-                strings[recovered.key.lower()] = _resolve(recovered.value, strings)
+                warning = _define(recovered.key, recovered.value, strings, used, line)
+                if warning is not None:
+                    yield warning
                 continue
             if not isinstance(recovered, Entry):
                 yield Parsed(line, None, [ImportIssue(line, _failure_message(block))])
                 continue
             block = recovered
         if isinstance(block, String):
-            strings[block.key.lower()] = _resolve(block.value, strings)
+            warning = _define(block.key, block.value, strings, used, line)
+            if warning is not None:
+                yield warning
             continue
         if not isinstance(block, Entry):
             continue
         fields, repeated = _fields(block, strings)
+        too_large = [name[1:] for name in repeated if name.startswith("!")]
+        repeated = [name for name in repeated if not name.startswith("!")]
+        if too_large:
+            issues.append(
+                ImportIssue(
+                    line,
+                    f"@{block.entry_type}{{{block.key}}}: {', '.join(too_large)} would expand "
+                    f"to more than {MAX_EXPANDED_CHARS:,} characters; left empty",
+                    skipped=False,
+                )
+            )
         if repeated:
             names = ", ".join(sorted(set(repeated)))
             issues.append(

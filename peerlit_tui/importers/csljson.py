@@ -262,18 +262,61 @@ def _skip_space(text: str, position: int) -> int:
     return found.end() if found else position
 
 
-def _array_items(text: str, start: int) -> Iterator[tuple[Any, int]]:
-    """Decode the elements of the top-level array one by one, with their offsets."""
+def _value_problem(exc: Exception) -> str:
+    """Why one JSON value could not be decoded, in words."""
+    if isinstance(exc, RecursionError):
+        return "is nested too deeply to read"
+    return f"holds a value that cannot be read ({exc})"  # e.g. a number of 5,000 digits
+
+
+def _value_end(text: str, position: int) -> int:
+    """Where the JSON value at `position` ends, found without decoding it.
+
+    Brackets are counted outside strings, iteratively, so a value nested a million
+    levels deep is passed over instead of overflowing the stack.
+    """
+    depth = 0
+    index = position
+    size = len(text)
+    while index < size:
+        ch = text[index]
+        if ch == '"':
+            index += 1
+            while index < size and text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth <= 0:
+                return index + 1
+        elif depth == 0 and ch in ",":
+            return index
+        index += 1
+    return size
+
+
+def _array_items(text: str, start: int) -> Iterator[tuple[Any, int, str]]:
+    """Decode the elements of the top-level array one by one.
+
+    Yields:
+        (item, offset, problem): `problem` says why an element that is valid JSON
+        but cannot be decoded (too deep, a number too long) was passed over ("" when
+        the item was read).
+    """
     decoder = json.JSONDecoder()
     position = _skip_space(text, start + 1)
     if text.startswith("]", position):
         return
     while True:
+        problem = ""
         try:
             item, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             raise _json_error(exc) from None
-        yield item, position
+        except (RecursionError, ValueError) as exc:
+            item, end, problem = None, _value_end(text, position), _value_problem(exc)
+        yield item, position, problem
         position = _skip_space(text, end)
         if text.startswith(",", position):
             position = _skip_space(text, position + 1)
@@ -302,15 +345,21 @@ def parse(source: SourceFile) -> Iterator[Parsed]:
     if text.startswith("[", opening):
         line = text.count("\n", 0, opening) + 1
         last = opening
-        for index, (item, offset) in enumerate(_array_items(text, opening)):
+        for index, (item, offset, problem) in enumerate(_array_items(text, opening)):
             line += text.count("\n", last, offset)
             last = offset
-            yield _parsed(item, line, index)
+            if problem:
+                message = f"item {index + 1} {problem}; skipped"
+                yield Parsed(line, None, [ImportIssue(line, message)])
+            else:
+                yield _parsed(item, line, index)
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _json_error(exc) from None
+    except (RecursionError, ValueError) as exc:
+        raise FileFormatError(f"the JSON {_value_problem(exc)}") from None
     if not isinstance(data, dict):
         raise FileFormatError("the JSON holds neither a list of items nor an item")
     items = data.get("items")

@@ -8,8 +8,12 @@ no file is ever refused for its encoding alone.
 
 from __future__ import annotations
 
+import bz2
 import codecs
-import gzip
+import lzma
+import zlib
+from collections.abc import Callable
+from typing import Any
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -26,18 +30,124 @@ _BOMS = (
 _PLAUSIBLE = ("cp1252", "gbk", "gb18030", "big5", "shift_jis")
 
 
+class DecompressionError(ValueError):
+    """A compressed file that cannot be expanded: damaged, truncated or a bomb.
+
+    The message says which in words and is shown after the file's name.
+    """
+
+
+#: Decompressed output never exceeds this many times the compressed input read...
+MAX_EXPANSION = 100
+#: ...plus this allowance (16 MB, for stretches that compress extremely well)...
+MIN_EXPANDED_LIMIT = 16 * 1024 * 1024
+#: ...nor this many bytes in all (512 MB; exports are at most tens of megabytes).
+MAX_EXPANDED_BYTES = 512 * 1024 * 1024
+# Bytes produced per decompression step: the cap is checked between steps, so no
+# more than this is ever held beyond it; and compressed bytes fed per step.
+_STEP = 1024 * 1024
+_IN_STEP = 64 * 1024
+
+# Magic bytes → (name, decompressor factory). zlib's wbits 31 reads one gzip member.
+_COMPRESSIONS: tuple[tuple[bytes, str, Callable[[], Any]], ...] = (
+    (b"\x1f\x8b", "gzip", lambda: zlib.decompressobj(31)),
+    (b"BZh", "bzip2", bz2.BZ2Decompressor),
+    (b"\xfd7zXZ\x00", "xz", lzma.LZMADecompressor),
+)
+
+
+def compression_of(data: bytes) -> str:
+    """The compression a file's opening bytes announce ("gzip", "bzip2", "xz"), or ""."""
+    for magic, name, _factory in _COMPRESSIONS:
+        if data.startswith(magic):
+            return name
+    return ""
+
+
 def maybe_gunzip(data: bytes) -> bytes:
-    """Decompress gzip data transparently; other data is returned unchanged.
+    """Decompress gzip, bzip2 or xz data, streamed under a size cap; other data is returned.
+
+    The output may be at most `MAX_EXPANSION` times the compressed input read so
+    far (plus `MIN_EXPANDED_LIMIT`, for stretches that compress very well), and at
+    most `MAX_EXPANDED_BYTES` in all. A bomb is thus stopped after a few megabytes
+    of output, not after filling memory.
 
     Args:
         data: File contents.
 
     Returns:
-        The decompressed bytes for a gzip stream, else `data`.
+        The decompressed bytes for a compressed stream, else `data`.
+
+    Raises:
+        DecompressionError: When the stream is damaged or truncated, or expands
+            beyond the limits (a decompression bomb).
     """
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
+    for magic, name, factory in _COMPRESSIONS:
+        if data.startswith(magic):
+            return _expand(data, name, magic, factory)
     return data
+
+
+def _expand(data: bytes, name: str, magic: bytes, factory: Callable[[], Any]) -> bytes:
+    out = bytearray()
+    rest = data
+    try:
+        while True:  # one pass per member (gzip, bzip2 and xz files may hold several)
+            rest = _member(factory(), rest, out, len(data) - len(rest), name)
+            rest = rest.lstrip(b"\x00")  # padding after the last member
+            if not rest.startswith(magic):
+                return bytes(out)
+    except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
+        message = f"this is a damaged {name} file ({exc}); nothing was read"
+        raise DecompressionError(message) from None
+
+
+def _member(decompressor: Any, data: bytes, out: bytearray, before: int, name: str) -> bytes:
+    """Expand one member into `out`; return the bytes after it.
+
+    Args:
+        decompressor: A fresh decompressor.
+        data: The member and whatever follows it.
+        out: Where the output goes.
+        before: Compressed bytes of the earlier members.
+        name: The compression, for messages.
+    """
+    zlib_like = isinstance(decompressor, _ZlibDecompress)
+    pos = 0
+    tail = b""
+    while True:
+        fed = b""
+        if zlib_like:
+            if not tail:
+                fed = data[pos : pos + _IN_STEP]
+                pos += len(fed)
+            chunk = decompressor.decompress(tail or fed, _STEP)
+            tail = decompressor.unconsumed_tail
+            consumed = pos - len(tail)
+        else:
+            if decompressor.needs_input:
+                fed = data[pos : pos + _IN_STEP]
+                pos += len(fed)
+            chunk = decompressor.decompress(fed, _STEP)
+            consumed = pos
+        out += chunk
+        allowed = min(MAX_EXPANDED_BYTES, MIN_EXPANDED_LIMIT + MAX_EXPANSION * (before + consumed))
+        if len(out) > allowed:
+            raise DecompressionError(
+                f"this {name} file expands to more than {MAX_EXPANSION} times its size "
+                f"(or over {MAX_EXPANDED_BYTES // (1024 * 1024)} MB): refused as a possible "
+                "decompression bomb; decompress it yourself if it is genuine"
+            )
+        if decompressor.eof:
+            return bytes(decompressor.unused_data) + data[pos:]
+        if not chunk and not fed and not tail and pos >= len(data):
+            raise DecompressionError(
+                f"this {name} file is truncated or damaged: its compressed data stops "
+                "before the end; nothing was read"
+            )
+
+
+_ZlibDecompress = type(zlib.decompressobj())
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

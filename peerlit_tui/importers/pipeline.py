@@ -18,9 +18,10 @@ from pathlib import Path
 
 from peerlit_tui.identity import normalise_doi, record_id
 from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
+from peerlit_tui.importers.encoding import DecompressionError
 from peerlit_tui.importers.registry import get_format, sniff
 from peerlit_tui.model import RECORD_TYPES, Author, ImportIssue, Provenance, Record, Section
-from peerlit_tui.text import clean_block, clean_line, fold, shorten
+from peerlit_tui.text import clean_block, clean_line, fold, shorten, strip_controls
 
 #: Length of a derived title before it is cut with an ellipsis.
 DERIVED_TITLE_WIDTH = 110
@@ -148,7 +149,7 @@ def finalise_record(record: Record, provenance: Provenance) -> Record:
         if cleaned:
             extra[clean_line(key)] = cleaned
     record.extra = extra
-    raw_doi = record.doi
+    raw_doi = strip_controls(record.doi) if record.doi else ""
     record.doi = normalise_doi(raw_doi)
     if raw_doi and not record.doi:
         record.extra.setdefault("doi_as_given", clean_line(raw_doi))
@@ -163,12 +164,37 @@ def finalise_record(record: Record, provenance: Provenance) -> Record:
     return record
 
 
+#: Longest line a file may have, in characters (64 MB). Exports hold single fields
+#: of tens of megabytes at most; a longer line is refused before parsing starts.
+MAX_LINE_CHARS = 64 * 1024 * 1024
+
+
+def overlong_line(text: str, limit: int = MAX_LINE_CHARS) -> tuple[int, int] | None:
+    """The first line longer than `limit` characters, as (line number, length), or None."""
+    if len(text) <= limit:
+        return None  # a text this short cannot hold such a line: nothing to scan
+    start, number = 0, 1
+    while True:
+        end = text.find("\n", start)
+        stop = len(text) if end < 0 else end
+        if stop - start > limit:
+            return number, stop - start
+        if end < 0:
+            return None
+        start, number = end + 1, number + 1
+
+
 def _check(parsed: Parsed, result: FileResult, provenance: Provenance) -> None:
     result.issues.extend(parsed.issues)
     record = parsed.record
     if record is None:
         return
-    finalise_record(record, provenance)
+    try:
+        finalise_record(record, provenance)
+    except Exception as exc:  # one odd record must not sink the file
+        message = f"record could not be read ({type(exc).__name__}: {exc}); skipped"
+        result.issues.append(ImportIssue(parsed.line, message))
+        return
     if not record.title and not record.doi:
         result.issues.append(
             ImportIssue(parsed.line, "record has no title, abstract, teaser or DOI to identify it")
@@ -241,12 +267,29 @@ def read_file(
     result = FileResult(path=path)
     try:
         source = SourceFile.read(path)
-    except (OSError, EOFError, ValueError) as exc:
-        result.error = f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}"
+    except DecompressionError as exc:
+        result.error = str(exc)
+        return result
+    except OSError as exc:
+        result.error = f"cannot read file: {exc.strerror or exc}"
+        return result
+    except MemoryError:
+        result.error = "cannot read file: it does not fit in memory"
+        return result
+    except Exception as exc:  # whatever reading raises, the other files still import
+        result.error = f"cannot read file: {exc or type(exc).__name__}"
         return result
     result.encoding = source.encoding
     if not source.data.strip():
         result.error = "the file is empty"
+        return result
+    long_line = overlong_line(source.text)
+    if long_line is not None:
+        number, size = long_line
+        result.error = (
+            f"line {number} is {size:,} characters long, over the limit of "
+            f"{MAX_LINE_CHARS:,} for one line: not an export peerlit can read"
+        )
         return result
     try:
         fmt = choose_format(source, format_name)
@@ -255,7 +298,8 @@ def read_file(
         return result
     result.format = fmt.name
     provenance = Provenance(
-        file=str(path.resolve()),
+        # A name with undecodable bytes holds surrogates, which SQLite refuses.
+        file=strip_controls(str(path.resolve())),
         format=fmt.name,
         database=database or fmt.database,
         imported_at=imported_at or now_iso(),

@@ -7,9 +7,11 @@ that `peerlit list` does not pay for openpyxl or bibtexparser.
 from __future__ import annotations
 
 import importlib
+import re
 from functools import cache
 
 from peerlit_tui.importers.base import Format, SourceFile
+from peerlit_tui.importers.table_shape import is_known_table
 
 #: Module names of the import formats, in tie-break order (most specific first).
 FORMAT_MODULES: tuple[str, ...] = (
@@ -28,6 +30,21 @@ FORMAT_MODULES: tuple[str, ...] = (
     "bibtxt",
     "csv_tsv",
 )
+
+
+#: Formats whose files are never a delimited table with a header row: they do not
+#: compete for a file that is one (`is_known_table`).
+NEVER_TABLES = frozenset(
+    {"endnote_xml", "pubmed_xml", "csljson", "medline", "ovid", "refer", "wos", "ris",
+     "bibtex", "proquest", "emerald", "bibtxt"}
+)  # fmt: skip
+#: The CSV/TSV score of a consistent table with known columns (its sniffer's best).
+_TABLE_SCORE = 0.7
+# The first line of a Markdown list of records (peerlit's export: "- **Title**") or of
+# a Markdown document ("# Heading").
+_MARKDOWN_START = re.compile(r"(?:[-*+] \*\*|#{1,6} \S)")
+#: Suffixes of compressed files; the one before it names the format.
+_COMPRESSED = frozenset({"gz", "bz2", "xz"})
 
 
 @cache
@@ -98,15 +115,26 @@ def sniff(source: SourceFile) -> tuple[Format | None, float]:
         (format, score), or (None, 0.0) when no sniffer recognises the content.
     """
     suffix = source.path.suffix.lower().lstrip(".")
-    if suffix == "gz":
+    if suffix in _COMPRESSED:
         suffix = source.path.with_suffix("").suffix.lower().lstrip(".")
+    if _MARKDOWN_START.match(source.text[:2000].lstrip("\ufeff \n")):
+        # peerlit's Markdown export (and Markdown notes) is for reading: its quoted
+        # notes and abstracts may hold any format's lines, so no importer claims it.
+        return None, 0.0
+    # A consistent table under a header of known columns is a table, whatever its
+    # cells hold: a note with a line "TY  - JOUR" must not make a CSV export RIS.
+    table = is_known_table(source)
     best: Format | None = None
     best_score = 0.0
     for fmt in all_formats():
+        if table and fmt.name in NEVER_TABLES:
+            continue
         try:
             score = fmt.sniff(source)
         except Exception:  # a sniffer must never sink the import
             score = 0.0
+        if table and fmt.name == "csv_tsv":
+            score = max(score, _TABLE_SCORE)
         if suffix and suffix in fmt.extensions:
             score += 0.05
         if score > best_score:
