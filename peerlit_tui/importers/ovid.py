@@ -25,10 +25,24 @@ from peerlit_tui.model import Record
 from peerlit_tui.sections import split_abstract
 from peerlit_tui.text import match_key
 
-_RECORD_START = re.compile(r"^<(\d+)>\s*$", re.MULTILINE)
+_RECORD_START = re.compile(r"^<(\d+)\.?\s*>\s*$", re.MULTILINE)
+# The tagged variant (Ovid's "Citavi" / "Reprint/Medlars" export): "TI  - value".
+_TAGGED = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
+#: Ovid field tags -> the field names (reduced) of the labelled export.
+_TAG_NAMES = {
+    "TI": "title", "AU": "authors", "FA": "authorsfullname", "SO": "source",
+    "JN": "journalname", "YR": "yearofpublication", "DP": "dateofpublication",
+    "DO": "digitalobjectidentifier", "AB": "abstract", "MH": "keywordheading",
+    "KW": "keywords", "ID": "keywords", "IS": "issn", "IB": "isbn", "LG": "language",
+    "PT": "publicationtype", "UI": "uniqueidentifier", "AN": "accessionnumber",
+    "VO": "volume", "IP": "issue", "PG": "page", "PB": "publisher", "UR": "url",
+    "XL": "url", "DB": "database",
+}  # fmt: skip
+_SNIFF_TAGGED = re.compile(r"^(?:VN  - Ovid|DB  - |UI  - |YR  - )", re.MULTILINE)
 _DATABASE = re.compile(r"^Database:\s*(.+?)\s*(?:<.*)?$", re.MULTILINE)
 # "Journal of X. 12(3):100-110, 2019 Mar." -> volume, issue, pages.
 _SOURCE_PARTS = re.compile(r"(?:Vol\.\s*)?(\d+)\s*(?:\(([^)]+)\))?\s*(?::|pp?\.\s*)\s*([\w-]+)")
+_VOLUME_ISSUE = re.compile(r"\.\s+(\d+)\s*\(([^)]+)\)")
 _EXTRA_LIMIT = 300
 # "Holstiege, Jakob 1": the affiliation numbers after a name.
 _AFFILIATION_REFS = re.compile(r"\s+\d+(?:\s*,\s*\d+)*$")
@@ -54,6 +68,7 @@ _FIELDS: dict[str, str] = {
     "documenttype": "type",
     "uniqueidentifier": "pmid", "pubmedid": "pmid", "accessionnumber": "accession",
     "publisher": "publisher", "url": "url", "linktotheovidfulltextorcitation": "ovid_link",
+    "database": "database",
 }  # fmt: skip
 
 
@@ -67,6 +82,8 @@ def sniff(source: SourceFile) -> float:
         line for line in head[start.end() :].split("\n")[:60] if line and not line[0].isspace()
     ]
     known = sum(1 for line in names if match_key(line) in _FIELDS)
+    if known < 2:
+        known = len(_SNIFF_TAGGED.findall(head[start.end() : start.end() + 5000]))
     return 0.9 if known >= 2 else 0.0
 
 
@@ -75,8 +92,20 @@ def _fields(lines: list[str]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     current: list[str] | None = None
     name = ""
+    tagged = False
     for line in lines:
         if not line.strip():
+            continue
+        found = _TAGGED.match(line) if not line[0].isspace() else None
+        if found and (tagged or found.group(1) in _TAG_NAMES or not fields):
+            # Tagged lines: "TI  - value", continuation lines indented.
+            tagged = True
+            name = _TAG_NAMES.get(found.group(1), found.group(1).lower())
+            current = fields.setdefault(name, [])
+            current.append(found.group(2).strip())
+            continue
+        if tagged and current:
+            current[-1] = f"{current[-1]} {line.strip()}".strip()
             continue
         if not line[0].isspace():
             name = match_key(line)
@@ -98,6 +127,12 @@ def _source_parts(record: Record, source: str) -> None:
         record.volume = record.volume or found.group(1)
         record.issue = record.issue or (found.group(2) or "")
         record.pages = record.pages or found.group(3)
+    else:
+        # "Nature Communications. 15(1) (no pagination), 2024.": volume and issue only.
+        volume_issue = _VOLUME_ISSUE.search(source)
+        if volume_issue:
+            record.volume = record.volume or volume_issue.group(1)
+            record.issue = record.issue or volume_issue.group(2)
     if not record.journal:
         record.journal = source.split(".")[0].strip()
 
@@ -123,6 +158,7 @@ def _to_record(fields: dict[str, list[str]], database: str) -> Record:
         values = by_field.get(name, [])
         return values[0] if values else ""
 
+    database = first("database") or database
     record = Record(title=first("title") or first("title_original"))
     names = by_field.get("authors_full") or by_field.get("authors", [])
     record.authors = names_to_authors([_AFFILIATION_REFS.sub("", n) for n in names])
@@ -148,6 +184,10 @@ def _to_record(fields: dict[str, list[str]], database: str) -> Record:
     if type_label:
         # "Review:  PDF Only.", "Journal: Article": the kind comes before the colon.
         record.type_detail, record.type = type_label, record_type(type_label.split(":")[0])
+    if first("pmid") and database and "medline" not in database.lower():
+        # Outside MEDLINE, Ovid's unique identifier is the database's own accession number.
+        by_field.setdefault("accession", []).insert(0, by_field.pop("pmid")[0])
+    extra.pop("vn", None)  # "Ovid Technologies" on every record
     for name in ("pmid", "accession"):
         if first(name):
             record.extra[name] = first(name)

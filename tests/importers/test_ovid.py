@@ -32,7 +32,8 @@ def test_source_citation_fills_missing_fields() -> None:
     assert second.journal == "European Journal of Medical Genetics"
     assert (second.volume, second.issue, second.pages) == ("63", "2", "103640")
     assert [a.name for a in second.authors] == ["Griffin DK", "Larkin DM"]
-    assert (second.extra["pmid"], second.language) == ("30922926", "English")
+    # The file's database is Embase, so its unique identifier is an accession number.
+    assert (second.extra["accession"], second.language) == ("30922926", "English")
 
 
 def test_one_line_author_list_with_affiliation_numbers(tmp_path: Path) -> None:
@@ -52,3 +53,22 @@ def test_one_line_author_list_with_affiliation_numbers(tmp_path: Path) -> None:
     assert (record.language, record.type, record.doi) == (
         "English", "review", "10.1136/amiajnl-2014-002886"
     )  # fmt: skip
+
+
+def test_tagged_variant() -> None:
+    result = read_file(Path(__file__).parents[1] / "fixtures" / "ovid" / "ovid_tagged.ovd")
+    assert (result.format, result.error, result.issues) == ("ovid", None, [])
+    embase, medline = result.records
+    assert embase.title.startswith("Cellular structure of dinosaur scales reveals retention of")
+    assert "reptile-type skin during" in embase.title
+    assert [a.name for a in embase.authors] == ["Yang Z.", "Jiang B.", "McNamara M.E."]
+    assert (embase.year, embase.journal, embase.volume, embase.issue) == (
+        2024, "Nature Communications", "15", "1"
+    )  # fmt: skip
+    assert embase.doi == "10.1038/s41467-024-48400-3"
+    assert embase.keywords == ["dinosaur", "skin"]
+    assert embase.type == "article"
+    # Outside MEDLINE the unique identifier is the database's accession number.
+    assert (embase.extra["database"], embase.extra["accession"]) == ("Embase", "2029880245")
+    assert "pmid" not in embase.extra
+    assert (medline.extra["pmid"], medline.pages) == ("30922926", "103640")
