@@ -15,6 +15,7 @@ A TOML syntax error makes the whole file unusable, so every setting falls back.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -40,6 +41,7 @@ __all__ = [
     "check_choices",
     "config_path",
     "load_config",
+    "save_theme",
     "to_toml",
 ]
 
@@ -393,3 +395,44 @@ def check_choices(
             reader.warn(("keymap", binding), f"keymap: no binding is called {binding!r}; ignored")
             del config.keymap[binding]
     return reader.warnings
+
+
+_THEME_LINE = re.compile(r"^\s*theme\s*=.*$")
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Keep a theme the user picked in the app: set `theme = "…"` in the config file.
+
+    Only that line changes (comments and every other setting stay as written); a
+    file without one gets it at the top. The file is replaced atomically, so a
+    crash leaves either the old or the new file.
+
+    Args:
+        theme: The theme name.
+        path: The config file (default: `config_path()`).
+
+    Returns:
+        The file written.
+    """
+    target = path or config_path()
+    text = target.read_text(encoding="utf-8") if target.is_file() else ""
+    line = f"theme = {json.dumps(theme)}"
+    lines = text.splitlines()
+    for n, existing in enumerate(lines):
+        if existing.lstrip().startswith("["):
+            break  # only a top-level key is the theme
+        if _THEME_LINE.match(existing):
+            lines[n] = line
+            break
+    else:
+        lines.insert(0, line)
+    if line not in lines:
+        lines.insert(0, line)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target

@@ -1,8 +1,8 @@
-"""Screening helpers the UI and the command line share: progress, rate, next record, keys.
+"""Screening helpers for the command line and reports: progress, rate, next record.
 
 Nothing here touches the screen or the store: decisions come in through a lookup
-function (`decision_lookup` builds one from `AnnotationService.all()`), and the
-default screening keys are plain data that the UI turns into key bindings.
+function (`decision_lookup` builds one from `AnnotationService.all()`). The keys of
+screening mode are in the UI's key table (`peerlit_tui.ui.keys`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from peerlit_tui.annotation import DECISIONS
 
@@ -185,50 +185,6 @@ def rate_text(rate: float) -> str:
     return f"{round(rate):,} per hour"
 
 
-@dataclass(frozen=True, slots=True)
-class ScreeningKey:
-    """One default key of screening mode.
-
-    Attributes:
-        binding_id: The id the config's keymap uses to remap it.
-        keys: Textual key names, comma-separated.
-        decision: The decision the key records.
-        reason_slot: For exclusion reasons on number keys, which reason (1-based) in
-            the project's list; None for the plain decision keys.
-        description: What the key does, for the footer and the help screen.
-    """
-
-    binding_id: str
-    keys: str
-    decision: str
-    reason_slot: int | None
-    description: str
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping of every attribute."""
-        return {
-            "binding_id": self.binding_id,
-            "keys": self.keys,
-            "decision": self.decision,
-            "reason_slot": self.reason_slot,
-            "description": self.description,
-        }
-
-
-#: Screening mode's decision keys, after Rayyan's: I include, E exclude, M maybe,
-#: U undecided (either case), and 1-9 exclude with the project's reason of that number.
-SCREENING_KEYS: Final[tuple[ScreeningKey, ...]] = (
-    ScreeningKey("screening.include", "i,I", "include", None, "Include"),
-    ScreeningKey("screening.exclude", "e,E", "exclude", None, "Exclude"),
-    ScreeningKey("screening.maybe", "m,M", "maybe", None, "Maybe"),
-    ScreeningKey("screening.undecided", "u,U", "undecided", None, "Undecided"),
-    *(
-        ScreeningKey(f"screening.reason_{n}", str(n), "exclude", n, f"Exclude: reason {n}")
-        for n in range(1, 10)
-    ),
-)
-
-
 def reason_for_slot(reasons: Sequence[str], slot: int) -> str | None:
     """The exclusion reason a number key stands for, None when the list is shorter.
 
@@ -237,8 +193,3 @@ def reason_for_slot(reasons: Sequence[str], slot: int) -> str | None:
         slot: The number key, 1 to 9.
     """
     return reasons[slot - 1] if 1 <= slot <= len(reasons) else None
-
-
-def reason_keys(reasons: Sequence[str]) -> list[tuple[int, str]]:
-    """(number key, reason) for the reasons that have a key: the first nine."""
-    return [(n, reason) for n, reason in enumerate(reasons[:9], 1)]

@@ -1,49 +1,14 @@
 """The terminal user interface (Textual). Nothing outside this package imports textual.
 
 `run_app` is the entry point. This module does not import Textual (the app is
-imported when it runs), so the command line can import it cheaply; it also holds
-the toolkit-free `Services` bundle the app opens in its loading thread.
+imported when it runs), so the command line can import it cheaply. The open
+services of a library are bundled in `ui.session`, the keys in `ui.keys`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from peerlit_tui.services.annotations import AnnotationService
-    from peerlit_tui.services.library import Library
-
-
-@dataclass(slots=True)
-class Services:
-    """The open services of one library folder."""
-
-    library: Library
-    annotations: AnnotationService
-
-    def close(self) -> None:
-        """Checkpoint the annotations and close both stores."""
-        try:
-            self.annotations.close()
-        finally:
-            self.library.close()
-
-
-def open_services(folder: Path) -> Services:
-    """Open (creating if needed) the record library and annotations of `folder`."""
-    from peerlit_tui.services.annotations import AnnotationService
-    from peerlit_tui.services.library import Library
-
-    library = Library.open(folder)
-    try:
-        annotations = AnnotationService.open(folder)
-    except BaseException:
-        library.close()
-        raise
-    return Services(library, annotations)
 
 
 def run_app(library_dir: Path, open_paths: Sequence[Path] | None = None) -> int:

@@ -10,46 +10,32 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.message import Message
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from peerlit_tui.ui import Services, open_services
-from peerlit_tui.ui.commands import BindingCommands, PaletteCommand
+from peerlit_tui.config import save_theme
+from peerlit_tui.ui.bindings import bindings_for
+from peerlit_tui.ui.commands import KeyTableCommands
+from peerlit_tui.ui.messages import TaskFailed
+from peerlit_tui.ui.screens.help import HelpScreen
+from peerlit_tui.ui.screens.main import MainOptions, MainScreen
+from peerlit_tui.ui.session import Services, open_services
+from peerlit_tui.ui.settings import load_settings
 from peerlit_tui.ui.text_render import safe_line, safe_str
 
 if TYPE_CHECKING:
-    from peerlit_tui.model import Record
-    from peerlit_tui.storage.records import ListColumns
-    from peerlit_tui.ui.screens.main import MainScreen
+    from peerlit_tui.list_columns import ListColumns
 
 #: The bundled sample data (a source checkout's `sample_data/`), offered when a library is empty.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
-
-class TaskFailed(Message):
-    """A background task failed; the app tells the user (`on_task_failed`).
-
-    Args:
-        what: The task in words ("Loading the library").
-        error: The exception it raised.
-    """
-
-    def __init__(self, what: str, error: BaseException | None) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
-
-
-#: Records read first, so a large library's list shows before all its columns are read.
-FIRST_PAGE_ROWS = 300
+__all__ = ["SAMPLE_DIR", "PeerlitApp", "TaskFailed"]
 
 
 class PeerlitApp(App[int]):
@@ -61,42 +47,16 @@ class PeerlitApp(App[int]):
         open_paths: Export files to import once the library is loaded.
         sample_dir: Folder of sample exports offered when the library is empty.
         cursor_blink: False for deterministic screenshots.
-        theme: Textual theme name; None keeps Textual's default.
+        theme: Textual theme name; None keeps the config's (or Textual's default).
+        config_path: The user config file (default: `$PEERLIT_CONFIG` or the platform's).
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "peerlit"
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = App.COMMANDS | {KeyTableCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", id="app.help",
-                tooltip="Show every key of the focused pane and the app"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
-                id="app.command_palette", tooltip="Search every action by name"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit peerlit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_anywhere",
-                tooltip="Quit peerlit, even while typing"),
-        Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
-        Binding("f3,ctrl+t", "stats", "Stats", show=False, id="app.stats",
-                tooltip="PRISMA counts with a bar chart; write the PRISMA CSV"),
-        Binding("f4,ctrl+e", "export", "Export", show=False, id="app.export",
-                tooltip="Export the shown records or all, with annotations"),
-        Binding("y", "copy_menu", "Copy", show=False, id="app.copy_menu",
-                tooltip="Copy this record's DOI, citation, BibTeX or RIS (d/c/b/r)"),
-        Binding("o", "open_link", "Open link", show=False, id="app.open_link",
-                tooltip="Open this record's DOI or web address in a browser"),
-    ]  # fmt: skip
-    """
-    | Key(s) | Description |
-    | :- | :- |
-    | ? | Keys of the focused pane and the app. |
-    | ctrl+p | Command palette: every action by name. |
-    | q, ctrl+q | Quit. |
-    | F3, ctrl+t | PRISMA counts (stats screen). |
-    | F4, ctrl+e | Export dialog. |
-    | y | Copy menu: d DOI, c citation, b BibTeX, r RIS, o open link. |
-    | o | Open the DOI or web address in a browser. |
-    """
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("app")
+    """Keys that work everywhere (`ui.keys`, context "app")."""
 
     def __init__(
         self,
@@ -107,6 +67,7 @@ class PeerlitApp(App[int]):
         sample_dir: Path | None = SAMPLE_DIR,
         cursor_blink: bool = True,
         theme: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.library_dir = Path(library_dir)
@@ -116,22 +77,45 @@ class PeerlitApp(App[int]):
         self.sample_dir = sample_dir if sample_dir is not None and sample_dir.is_dir() else None
         self.cursor_blink = cursor_blink
         self._services_lock = threading.Lock()
-        from peerlit_tui.ui.settings import apply_config  # user config: theme, keymap, …
-
-        apply_config(self)
+        self.config, self.config_warnings = load_settings(self.available_themes, config_path)
+        """The user settings in effect, and the problems found in the file."""
+        self.keymap: dict[str, str] = dict(self.config.keymap)
+        """Action id → keys the user chose (key labels on screen are built from it)."""
+        if ("theme",) in self.config.lines:
+            # Only a theme the file names: the app's own default stays otherwise.
+            self.theme = self.config.theme
+        if self.keymap:
+            self.set_keymap(self.keymap)
         if theme is not None:
             self.theme = theme
+        self._config_path = config_path
+        self._theme_at_start = self.theme
 
     def get_default_screen(self) -> Screen[None]:
-        """The main screen (imported here: the screen module needs `TaskFailed` from this one)."""
-        from peerlit_tui.ui.screens.main import MainScreen
-
+        """The main screen, given the library, the settings and what to import."""
         return MainScreen(
-            self.load_library,
-            open_paths=self.open_paths,
-            sample_dir=self.sample_dir,
-            first_page=lambda: self.load_library(limit=FIRST_PAGE_ROWS),
+            MainOptions(
+                library_dir=self.library_dir,
+                load_library=self.load_library,
+                config=self.config,
+                config_warnings=list(self.config_warnings),
+                open_paths=self.open_paths,
+                sample_dir=self.sample_dir,
+            )
         )
+
+    def on_mount(self) -> None:
+        """Keep a theme the user picks (in the palette) for the next start."""
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        if self.theme == self._theme_at_start:
+            return
+        self._theme_at_start = self.theme
+        try:
+            save_theme(self.theme, self._config_path)
+        except OSError as error:
+            self.notify(f"The theme was not saved: {error}", severity="warning", markup=False)
 
     def load_library(self, limit: int | None = None) -> tuple[Services, ListColumns]:
         """The library's services (opened on first call) and fresh list columns.
@@ -190,99 +174,9 @@ class PeerlitApp(App[int]):
             event.widget.cursor_blink = False
 
     def action_help(self) -> None:
-        """Show the keys of the focused pane and the app."""
-        from peerlit_tui.ui.screens.help import HelpScreen
-
+        """Show the keys by activity and the query syntax."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    # -- outputs: stats, export, copy and open (screens in ui/screens, ui/clipboard) ------
-
-    def _main_screen(self) -> MainScreen | None:
-        from peerlit_tui.ui.screens.main import MainScreen
-
-        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
-
-    def current_record(self) -> Record | None:
-        """The record under the main list's cursor, or None (nothing loaded, empty list)."""
-        main = self._main_screen()
-        if main is None or main.services is None:
-            return None
-        record_id = main.record_list.current_id
-        return main.services.library.get(record_id) if record_id is not None else None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Output actions need the loaded library; they act from the main screen only."""
-        if action in {"stats", "export", "copy_menu", "open_link"}:
-            main = self._main_screen()
-            return main is not None and main.services is not None and self.screen is main
-        return super().check_action(action, parameters)
-
-    def action_stats(self) -> None:
-        """Show the PRISMA counts."""
-        from peerlit_tui.ui.screens.stats import StatsScreen
-
-        main = self._main_screen()
-        if main is not None and main.services is not None:
-            self.push_screen(StatsScreen(main.services, self.library_dir))
-
-    def action_export(self) -> None:
-        """Open the export dialog for the shown records (or all)."""
-        from peerlit_tui.ui.screens.export_dialog import ExportDialog
-
-        main = self._main_screen()
-        if main is not None and main.services is not None:
-            ids = main.record_list.columns.ids
-            shown = [ids[row] for row in main.record_list.rows]
-            self.push_screen(ExportDialog(main.services, shown, ids))
-
-    def action_copy_menu(self) -> None:
-        """Ask what to copy of the current record."""
-        from peerlit_tui.ui.clipboard import CopyMenu
-
-        record = self.current_record()
-        if record is None:
-            self.notify("No record is selected.", severity="warning", markup=False)
-            return
-        self.push_screen(CopyMenu(record), partial(self._copy_picked, record))
-
-    def _copy_picked(self, record: Record, kind: str | None) -> None:
-        if kind == "open":
-            self._open(record)
-        elif kind:
-            self._copy(record, kind)
-
-    def action_copy(self, kind: str) -> None:
-        """Copy "doi", "citation", "bibtex" or "ris" of the current record (palette)."""
-        if (record := self.current_record()) is not None:
-            self._copy(record, kind)
-
-    def _copy(self, record: Record, kind: str) -> None:
-        from peerlit_tui.ui.clipboard import copy_record_text
-
-        copy_record_text(self, record, kind)
-
-    def action_open_link(self) -> None:
-        """Open the current record's DOI or URL in a browser."""
-        if (record := self.current_record()) is not None:
-            self._open(record)
-
-    def _open(self, record: Record) -> None:
-        from peerlit_tui.ui.clipboard import open_record_link
-
-        open_record_link(self, record)
-
-    def palette_commands(self) -> list[PaletteCommand]:
-        """Copy commands, whose keys live in the copy menu."""
-        if self.current_record() is None:
-            return []
-        return [
-            PaletteCommand(f"Copy {label}", f"y then {key}", partial(self.action_copy, kind))
-            for kind, label, key in (
-                ("doi", "DOI", "d"), ("citation", "citation (APA style)", "c"),
-                ("bibtex", "BibTeX entry", "b"), ("ris", "RIS entry", "r"),
-            )
-        ]  # fmt: skip
+            self.push_screen(HelpScreen(self.keymap))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, minus the ones peerlit lists itself."""

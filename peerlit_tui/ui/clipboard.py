@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -31,6 +31,7 @@ from textual.widgets import Static
 
 from peerlit_tui.services.citation import CLIP_KINDS, link_for
 from peerlit_tui.text import strip_controls
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 if TYPE_CHECKING:
@@ -136,19 +137,7 @@ class CopyMenu(ModalScreen[str | None]):
         record: The record the menu acts on.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "pick('doi')", "Copy DOI", id="app.copy_doi",
-                tooltip="Copy the record's DOI to the clipboard"),
-        Binding("c", "pick('citation')", "Copy citation", id="app.copy_citation",
-                tooltip="Copy an APA-style citation to the clipboard"),
-        Binding("b", "pick('bibtex')", "Copy BibTeX", id="app.copy_bibtex",
-                tooltip="Copy the record's BibTeX entry to the clipboard"),
-        Binding("r", "pick('ris')", "Copy RIS", id="app.copy_ris",
-                tooltip="Copy the record's RIS entry to the clipboard"),
-        Binding("o", "pick('open')", "Open link", id="copy.open_link",
-                tooltip="Open the DOI or web address in a browser"),
-        Binding("escape,y,q", "pick('')", "Close", id="copy.close", tooltip="Close this menu"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("copy")
 
     DEFAULT_CSS = """
     CopyMenu {

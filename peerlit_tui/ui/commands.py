@@ -1,11 +1,15 @@
-"""The command palette's list of peerlit actions.
+"""The command palette's list of peerlit actions, generated from the key table.
 
-Every key binding of the screen the palette was opened from (every pane, not only
-the focused one) and of the app becomes a command named by the binding's
-description, with its keys and tooltip as help. A new binding is therefore in the
-palette without anyone remembering to add it. Screens can add commands that have
-no key (such as "Sort by journal") through a `palette_commands()` method, and so
-can the app (commands whose keys live in a menu, such as "Copy DOI").
+Every action of the key table that works on the main screen is a command named by
+its description ("Stats / PRISMA", "Export…", "Copy…", "Open link"), with its keys
+(as remapped) and its explanation as help. A new row in the table is in the
+palette without anyone remembering to add it, and nothing else is: the text
+fields' own editing commands are not. The screen adds commands that have no key
+(one per sort key) through `palette_commands()`.
+
+The palette is a screen of its own; the commands run on the main screen's widgets,
+which decide themselves whether an action is available (`check_action`), so they
+are found while the palette is the active screen.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.actions import parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-#: Actions that make no sense as palette entries (the palette itself, Textual internals).
-SKIPPED_ACTIONS = frozenset({"command_palette", "help_quit"})
+from peerlit_tui.ui.bindings import keymap_of
+from peerlit_tui.ui.keys import KEY_TABLE, keys_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,67 +42,60 @@ class PaletteCommand:
     callback: Callable[[], Any]
 
 
-def binding_commands(
-    nodes: list[DOMNode], key_display: Callable[[Any], str]
+@runtime_checkable
+class PaletteHost(Protocol):
+    """A screen whose actions the palette offers (`MainScreen`)."""
+
+    def palette_targets(self) -> dict[str, Any]:
+        """The node each key-table context's actions run on."""
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Commands without a key of their own."""
+
+
+def table_commands(
+    targets: dict[str, DOMNode], keymap: dict[str, str], app: DOMNode
 ) -> list[PaletteCommand]:
-    """Commands for the bindings of `nodes`, first node first, one per (node, action).
+    """A command per key-table action available on `targets` (and the app).
 
     Args:
-        nodes: Widgets, screens and the app whose bindings to list.
-        key_display: Turns a binding into its displayed key ("ctrl+p" -> "^p").
+        targets: Context → the node its actions run on.
+        keymap: The user's keymap (the keys shown).
+        app: The app (context "app").
 
     Returns:
-        The commands, skipping bindings without description and disabled actions.
+        The enabled commands, one per description.
     """
-    found: dict[tuple[int, str], tuple[DOMNode, Any, list[str]]] = {}
-    for node in nodes:
-        for _key, binding in node._bindings:
-            if binding.system or not binding.description:
-                continue
-            name, params = _action_name(binding.action)
-            if name in SKIPPED_ACTIONS:
-                continue
-            entry = found.setdefault((id(node), binding.action), (node, binding, []))
-            display = key_display(binding)
-            if display not in entry[2]:
-                entry[2].append(display)
+    nodes = {**targets, "app": app}
     commands: list[PaletteCommand] = []
     titles: set[str] = set()
-    for node, binding, keys in found.values():
-        name, params = _action_name(binding.action)
-        if node.check_action(name, params) is False or binding.description in titles:
+    for row in KEY_TABLE:
+        node = nodes.get(row.context)
+        if not row.palette or node is None or row.description in titles:
             continue
-        titles.add(binding.description)
-        help_text = f"{', '.join(keys)} · {binding.tooltip}" if binding.tooltip else ", ".join(keys)
-        commands.append(
-            PaletteCommand(binding.description, help_text, partial(_run, node, binding.action))
-        )
+        _namespace, name, params = parse(row.action)
+        if not node.check_action(name, params):
+            continue
+        titles.add(row.description)
+        help_text = f"{keys_label(row.id, keymap)} · {row.help}"
+        commands.append(PaletteCommand(row.description, help_text, partial(_run, node, row.action)))
     return commands
-
-
-def _action_name(action: str) -> tuple[str, tuple[object, ...]]:
-    _namespace, name, params = parse(action)
-    return name, params
 
 
 async def _run(node: DOMNode, action: str) -> None:
     await node.app.run_action(action, node)
 
 
-class BindingCommands(Provider):
-    """Palette provider: every bound action of the current screen and the app."""
+class KeyTableCommands(Provider):
+    """Palette provider: the key table's actions on the screen it was opened from."""
 
     def _commands(self) -> Iterator[PaletteCommand]:
         screen = self.screen
-        focused = screen.focused
-        chain: list[DOMNode] = list(focused.ancestors_with_self) if focused is not None else []
-        others = [node for node in screen.walk_children(with_self=True) if node not in chain]
-        nodes = [*chain, *others, self.app]
-        yield from binding_commands(nodes, self.app.get_key_display)
-        for owner in (screen, self.app):
-            extra = getattr(owner, "palette_commands", None)
-            if callable(extra):
-                yield from extra()
+        if isinstance(screen, PaletteHost):
+            yield from table_commands(screen.palette_targets(), keymap_of(screen), self.app)
+            yield from screen.palette_commands()
+        else:
+            yield from table_commands({}, keymap_of(screen), self.app)
 
     async def discover(self) -> Hits:
         """Every command, for the palette's empty search."""
@@ -106,10 +103,10 @@ class BindingCommands(Provider):
             yield DiscoveryHit(command.title, command.callback, help=command.help)
 
     async def search(self, query: str) -> Hits:
-        """Commands whose title matches what was typed (fuzzy)."""
+        """Commands whose title or explanation matches what was typed (fuzzy)."""
         matcher = self.matcher(query)
         for command in self._commands():
-            score = matcher.match(command.title)
+            score = max(matcher.match(command.title), matcher.match(command.help) * 0.5)
             if score > 0:
                 yield Hit(score, matcher.highlight(command.title), command.callback,
                           help=command.help)  # fmt: skip

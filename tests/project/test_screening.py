@@ -8,7 +8,6 @@ from pathlib import Path
 from peerlit_tui.annotation import Annotation
 from peerlit_tui.services.annotations import AnnotationService
 from peerlit_tui.services.screening import (
-    SCREENING_KEYS,
     Progress,
     decision_lookup,
     decision_rate,
@@ -16,7 +15,6 @@ from peerlit_tui.services.screening import (
     progress,
     rate_text,
     reason_for_slot,
-    reason_keys,
 )
 
 NOW = datetime(2024, 8, 22, 12, 0, 0, tzinfo=UTC)
@@ -94,24 +92,9 @@ def test_next_undecided_wraps_and_follows_display_order() -> None:
     assert next_undecided(rows, ids, 99, lambda _: "undecided") == 0
 
 
-def test_default_screening_keys() -> None:
-    by_id = {k.binding_id: k for k in SCREENING_KEYS}
-    assert by_id["screening.include"].keys == "i,I"
-    assert by_id["screening.exclude"].keys == "e,E"
-    assert by_id["screening.maybe"].decision == "maybe"
-    assert by_id["screening.undecided"].decision == "undecided"
-    reasons = [k for k in SCREENING_KEYS if k.reason_slot is not None]
-    assert [k.keys for k in reasons] == [str(n) for n in range(1, 10)]
-    assert all(k.decision == "exclude" for k in reasons)
-    keys = [key for k in SCREENING_KEYS for key in k.keys.split(",")]
-    assert len(keys) == len(set(keys))
-    assert by_id["screening.reason_3"].to_json()["reason_slot"] == 3
-
-
 def test_reasons_on_number_keys() -> None:
     reasons = ["wrong population", "wrong design", "not English"]
     assert reason_for_slot(reasons, 1) == "wrong population"
     assert reason_for_slot(reasons, 3) == "not English"
     assert reason_for_slot(reasons, 4) is None
     assert reason_for_slot(reasons, 0) is None
-    assert reason_keys([f"r{i}" for i in range(12)])[-1] == (9, "r8")

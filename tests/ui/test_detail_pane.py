@@ -7,10 +7,12 @@ import statistics
 import time
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
 from peerlit_tui.model import Author, Provenance, Record, Section
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.widgets.detail_pane import (
     COLLAPSED_MARK,
     EXPANDED_MARK,
@@ -62,8 +64,35 @@ def plain(record_id: str, text: str) -> Record:
     return Record(id=record_id, title="Unstructured", abstract=[Section("", text)])
 
 
+#: The main screen's reading keys, which act on the detail pane wherever the focus is.
+READING_ACTIONS = {"next_section", "previous_section", "toggle_section", "collapse_all",
+                   "expand_all"}  # fmt: skip
+
+
 class DetailHost(App[None]):
-    """Hosts a detail pane; records every `CollapsedChanged` it reports."""
+    """Hosts a detail pane with the screen's reading keys; records `CollapsedChanged`."""
+
+    BINDINGS = [  # noqa: RUF012 - a test host
+        b for b in bindings_for("main") if isinstance(b, Binding) and b.action in READING_ACTIONS
+    ]
+
+    def _pane(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def action_next_section(self) -> None:
+        self._pane().action_next_section()
+
+    def action_previous_section(self) -> None:
+        self._pane().action_previous_section()
+
+    def action_toggle_section(self) -> None:
+        self._pane().action_toggle_section()
+
+    def action_collapse_all(self) -> None:
+        self._pane().action_collapse_all()
+
+    def action_expand_all(self) -> None:
+        self._pane().action_expand_all()
 
     def __init__(self) -> None:
         super().__init__()

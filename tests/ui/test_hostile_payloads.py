@@ -36,8 +36,8 @@ from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Author, Provenance, Record, Section
-from peerlit_tui.storage.records import ListColumns
 from peerlit_tui.ui.screens.help import HelpScreen
 from peerlit_tui.ui.screens.note_editor import NoteEditor
 from peerlit_tui.ui.text_render import (
@@ -306,10 +306,11 @@ async def test_tag_panel_with_hostile_tags_reasons_and_note() -> None:
         await click_around(
             pilot, [panel.query_one("#tag-status"), panel.query_one("#note-preview")]
         )
-        await pilot.press("x")  # the reason picker lists the hostile reasons
+        panel.action_exclude()  # the reason picker lists the hostile reasons
+        await pilot.pause()
         assert panel.query_one(ReasonPicker).display
         await pilot.press("escape", "a")  # the all-tags view lists the hostile tags
-        await pilot.press("t")
+        panel.action_add_tag()
         field = panel.query_one(TagInput)
         app.post_message(events.Paste("fresh " + SHORT))
         await pilot.pause()

@@ -6,7 +6,7 @@ import re
 
 from textual.app import App, ComposeResult
 
-from peerlit_tui.storage.records import ListColumns
+from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.ui.widgets.record_list import RecordList
 from peerlit_tui.ui.widgets.record_row import (
     DERIVED_MARK,

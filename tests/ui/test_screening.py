@@ -166,7 +166,7 @@ async def test_progress_line_and_last_undecided(screening_library: Path) -> None
             await settle(pilot)
             bar = screen.query_one(ScreeningBar)
             assert bar.progress_text == (
-                "screened 19 of 20 (include 18, exclude 0, maybe 1) · 0 per hour"
+                "screened 19 of 20 (include 18, exclude 0, maybe 1) · 0 this session"
             )
             assert "no exclusion reasons" in bar.render().plain
             # The cursor is on record 0 (decided); x excludes it (no reasons: at once),
@@ -174,9 +174,9 @@ async def test_progress_line_and_last_undecided(screening_library: Path) -> None
             await pilot.press("E")
             await settle(pilot)
             assert screen.record_list.current_id == all_ids[19]
-            # One decision in this session, under a minute: counted as a minute's work.
+            # One decision in this session: too early for a rate ("60 per hour" misleads).
             assert bar.progress_text == (
-                "screened 19 of 20 (include 17, exclude 1, maybe 1) · 60 per hour"
+                "screened 19 of 20 (include 17, exclude 1, maybe 1) · 1 this session"
             )
             await pilot.press("I")
             await settle(pilot)

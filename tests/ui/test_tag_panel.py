@@ -1,7 +1,13 @@
-"""The tag panel on its own: every key posts the right message and nothing else."""
+"""The tag panel on its own: every key posts the right message and nothing else.
+
+The decision, rating, note and tag keys belong to the main screen (they act on the
+record under the list cursor wherever the focus is); the host app here binds the
+same rows of the key table and forwards them to the panel, as the screen does.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -11,6 +17,9 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.ui.bindings import bindings_for
+from peerlit_tui.ui.keys import KEY_TABLE
+from peerlit_tui.ui.messages import NoteEditRequested
 from peerlit_tui.ui.screens.help import HelpScreen
 from peerlit_tui.ui.screens.note_editor import NoteEditor
 from peerlit_tui.ui.widgets.detail_pane import AbstractSection, DetailPane
@@ -21,12 +30,48 @@ TAG_COUNTS = {"peer support": 7, "Peer Work": 3, "qualitative": 2, "crisis": 1}
 REASONS = ["wrong population", "not empirical", "duplicate"]
 
 
+#: The main screen's actions that act through the panel.
+PANEL_ACTIONS = {"decide", "exclude", "rate", "cycle_read", "edit_note", "add_tag"}
+
+
 class TagHost(App[None]):
-    """Hosts a tag panel and records every change it posts."""
+    """Hosts a tag panel with the screen's annotation keys and records what it posts."""
+
+    BINDINGS = [  # noqa: RUF012 - a test host
+        b for b in bindings_for("main")
+        if isinstance(b, Binding) and b.action.split("(")[0] in PANEL_ACTIONS
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
         self.posted: list[TagPanel.Changed] = []
+
+    @property
+    def panel(self) -> TagPanel:
+        return self.query_one(TagPanel)
+
+    def action_decide(self, decision: str) -> None:
+        self.panel.decide(decision)
+
+    def action_exclude(self) -> None:
+        self.panel.action_exclude()
+
+    def action_rate(self, rating: int) -> None:
+        self.panel.action_rate(rating)
+
+    def action_cycle_read(self) -> None:
+        self.panel.action_cycle_read()
+
+    def action_edit_note(self) -> None:
+        self.panel.action_edit_note()
+
+    def action_add_tag(self) -> None:
+        self.panel.action_add_tag()
+
+    @on(NoteEditRequested)
+    def _note(self, message: NoteEditRequested) -> None:
+        note = self.panel.annotation.note if self.panel.annotation else ""
+        self.push_screen(NoteEditor(note), partial(self.panel.note_edited, message.record_id))
 
     def compose(self) -> ComposeResult:
         yield TagPanel(id="tags")
@@ -249,25 +294,25 @@ async def test_keys_can_be_remapped_by_binding_id() -> None:
     app = TagHost()
     async with app.run_test(size=(80, 24)) as pilot:
         app.show(Annotation("r1"))
-        app.set_keymap({"tags.include": "y"})
+        app.set_keymap({"main.include": "y"})
         await pilot.press("y")
         assert [summary(m) for m in app.posted] == [("DecisionSet", "r1", "include", None)]
 
 
-async def test_help_screen_lists_the_focused_panel_bindings() -> None:
+async def test_help_lists_keys_by_activity_without_internal_names() -> None:
     app = TagHost()
     async with app.run_test(size=(100, 40)) as pilot:
         app.show(Annotation("r1"))
-        help_screen = HelpScreen()
+        help_screen = HelpScreen({"main.include": "y"})
         await app.push_screen(help_screen)
-        owners = [name for name, _ in help_screen.groups]
-        assert owners[0] == "TagPanel #tags"
-        entries = {e.binding_id: e for e in help_screen.groups[0][1]}
-        assert entries["tags.edit_note"].keys == "e, ⏎"
-        assert entries["tags.exclude"].description == "Exclude"
-        assert "help.close" not in entries
         text = str(help_screen.query_one("#help-text", Static).visual)
-        assert "Decide: include this record" in text and "[tags.include]" in text
+        for heading in ("Moving", "Reading", "Deciding", "Tagging", "Searching"):
+            assert heading in text
+        assert "Decide: include this record" in text
+        assert "TagPanel" not in text and "[tags." not in text and "main.include" not in text
+        assert "y              Decide: include this record" in text  # the remapped key
+        query = str(help_screen.query_one("#help-query-text", Static).visual)
+        assert "year:2010..2020" in query and "findings:" in query
         await pilot.press("q")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -288,6 +333,7 @@ async def test_help_screen_lists_the_focused_panel_bindings() -> None:
 def test_every_binding_has_an_id_a_description_and_a_tooltip(widget: type[Any]) -> None:
     own = widget.__dict__.get("BINDINGS", [])
     assert own, "each of these widgets defines keys of its own"
+    table = {row.id for row in KEY_TABLE}
     for binding in own:
         assert isinstance(binding, Binding)
-        assert binding.id and binding.description and binding.tooltip, binding
+        assert binding.id in table and binding.description and binding.tooltip, binding

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -24,9 +24,10 @@ from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, Radi
 from textual.worker import Worker, WorkerState
 
 from peerlit_tui.exporters import EXPORT_FORMATS
+from peerlit_tui.ui.bindings import bindings_for
 
 if TYPE_CHECKING:
-    from peerlit_tui.ui import Services
+    from peerlit_tui.ui.session import Services
 
 #: File name stem of the default export path (in the current directory).
 DEFAULT_STEM = "peerlit-export"
@@ -47,11 +48,7 @@ class ExportDialog(ModalScreen[int | None]):
         folder: Folder of the default path (default: the current directory).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "run_export", "Export", id="export.run", priority=True,
-                tooltip="Write the file with the chosen format and scope"),
-        Binding("escape", "close", "Cancel", id="export.cancel", tooltip="Close without exporting"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("export")
 
     DEFAULT_CSS = """
     ExportDialog {

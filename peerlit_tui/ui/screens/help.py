@@ -1,178 +1,134 @@
-"""The help screen: every key binding active where the user pressed `?`.
+"""The help screen: the keys grouped by what you are doing, and the query syntax.
 
-The list is taken from `Screen.active_bindings` of the screen below the help screen,
-so it shows exactly what the keys do at that moment: the focused pane's bindings
-first, then each enclosing widget's, the screen's and the app's. A key shadowed by a
-closer widget is listed only where it acts. Each row shows the binding id too, the
-name to use when remapping the key.
+Both pages are generated: the keys from the key table (`ui.keys`) with the user's
+remapped keys, the activities in the table's order (moving, reading, deciding,
+tagging, searching, …). Keys that only work in screening mode or in one pane say
+so in words; no widget names and no ids (those are in the README's key tables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
-from textual.app import App
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent, TabPane
 
+from peerlit_tui.query_tree import FLAG_VALUES, SECTION_FIELDS
+from peerlit_tui.ui.bindings import bindings_for
+from peerlit_tui.ui.keys import CONTEXT_NAMES, MAIN_CONTEXTS, grouped, keys_label
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 #: Width of the key column.
-KEY_WIDTH = 16
+KEY_WIDTH = 14
+
+#: The query syntax page: (what you type, what it finds).
+QUERY_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("peer support", "records with both words anywhere (title, authors, abstract, keywords…)"),
+    ('"peer support"', "the exact phrase"),
+    ("-review", "records without the word"),
+    ("a OR b", "either word; group with ( ), e.g. (peer OR mutual) support"),
+    ("recover*", "words starting with recover"),
+    ("/recover(y|ies)/", "a regular expression"),
+    ("title:recovery", "a word in one field: title, author, journal, keyword, doi, type"),
+    ("year:2010..2020", "a range of years; also year:2012, year:>2015"),
+    (
+        "findings:software",
+        "a word in one abstract section: " + ", ".join(SECTION_FIELDS[:6]) + ", …",
+    ),
+    ("decision:include", "annotations: decision, tag:NAME, rating:>=3, read:unread, note:WORD"),
+    (
+        "is:unscreened  has:note",
+        "flags: has:" + "|".join(FLAG_VALUES["has"]) + "  is:" + "|".join(FLAG_VALUES["is"]),
+    ),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class HelpEntry:
-    """One action and the keys bound to it.
-
-    Attributes:
-        keys: Keys as shown to the user ("e, enter").
-        description: What the action does.
-        tooltip: Longer explanation, possibly empty.
-        binding_id: Id to use in a keymap, possibly empty.
-        enabled: False when the action is currently unavailable.
-    """
-
-    keys: str
-    description: str
-    tooltip: str
-    binding_id: str
-    enabled: bool
-
-
-def _owner_name(node: DOMNode) -> str:
-    """A readable name for the widget, screen or app owning bindings."""
-    if isinstance(node, App):
-        return "Everywhere"
-    name = type(node).__name__
-    if isinstance(node, Screen) or not node.id:
-        return name
-    return f"{name} #{node.id}"
-
-
-def collect_help(
-    bindings: Mapping[str, ActiveBinding], app: App[object]
-) -> list[tuple[str, list[HelpEntry]]]:
-    """Group active bindings by the node that owns them, merging keys of one action.
-
-    Args:
-        bindings: `Screen.active_bindings` of the screen to describe.
-        app: The app, used to format keys.
-
-    Returns:
-        (owner name, entries) pairs, the focused widget's first and the app's last.
-    """
-    groups: dict[int, tuple[str, dict[tuple[str, str], list[tuple[Binding, bool]]]]] = {}
-    for active in bindings.values():
-        owner = groups.setdefault(id(active.node), (_owner_name(active.node), {}))
-        action_key = (active.binding.action, active.binding.description)
-        owner[1].setdefault(action_key, []).append((active.binding, active.enabled))
-    result = []
-    for name, actions in groups.values():
-        entries = []
-        for same_action in actions.values():
-            first = same_action[0][0]
-            keys = ", ".join(dict.fromkeys(app.get_key_display(b) for b, _ in same_action))
-            entries.append(
-                HelpEntry(
-                    keys=keys,
-                    description=first.description or first.action,
-                    tooltip=first.tooltip,
-                    binding_id=first.id or "",
-                    enabled=any(enabled for _, enabled in same_action),
-                )
-            )
-        result.append((name, entries))
-    return result
-
-
-def help_content(groups: Iterable[tuple[str, list[HelpEntry]]]) -> Content:
-    """Render grouped entries as one block of text, built without markup.
-
-    Args:
-        groups: Output of `collect_help`.
-
-    Returns:
-        The help text.
-    """
+def keys_content(keymap: Mapping[str, str]) -> Content:
+    """The keys page: one block per activity, keys then what they do."""
     lines: list[Content] = []
-    for name, entries in groups:
+    for group, rows in grouped(MAIN_CONTEXTS | {"app"}):
         if lines:
             lines.append(Content(""))
-        lines.append(safe_content(safe_line(name), "bold underline"))
-        for entry in entries:
-            style = "" if entry.enabled else "dim"
-            parts: list[Content | tuple[str, str] | str] = [
-                (safe_line(entry.keys).ljust(KEY_WIDTH) + " ", "bold"),
-                safe_content(safe_line(entry.description), style),
-            ]
-            if entry.tooltip and entry.tooltip != entry.description:
-                parts.append(safe_content(" — " + safe_line(entry.tooltip), "dim"))
-            if entry.binding_id:
-                parts.append(safe_content(f"  [{safe_line(entry.binding_id)}]", "dim italic"))
-            lines.append(Content.assemble(*parts))
+        lines.append(safe_content(group.capitalize(), "bold underline"))
+        for row in rows:
+            where = ""
+            if row.context not in {"main", "app"}:
+                where = f"  ({CONTEXT_NAMES[row.context]})"
+            lines.append(
+                Content.assemble(
+                    (safe_line(keys_label(row.id, keymap)).ljust(KEY_WIDTH) + " ", "bold"),
+                    safe_content(safe_line(row.help)),
+                    (where, "dim"),
+                )
+            )
+    return Content("\n").join(lines)
+
+
+def query_content() -> Content:
+    """The query syntax page: examples with what they find."""
+    lines = [
+        safe_content("Type in the filter (/); the list narrows as you type.", "bold"),
+        Content(""),
+    ]
+    width = max(len(example) for example, _ in QUERY_SYNTAX) + 2
+    for example, meaning in QUERY_SYNTAX:
+        lines.append(Content.assemble((example.ljust(width), "bold"), meaning))
+    lines += [
+        Content(""),
+        Content("Words are matched without regard to case or accents (kanel finds Känel)."),
+        Content("A malformed query is explained under the filter; the list keeps its last result."),
+    ]
     return Content("\n").join(lines)
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the active key bindings; Esc, q or ? closes it.
+    """The keys by activity and the query syntax; Esc, q or ? closes it.
 
     Args:
-        bindings: The bindings to describe; by default those active on the current
-            screen when the help screen is created (create it before pushing it).
+        keymap: The user's keymap (the keys shown are the remapped ones).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,q,question_mark",
-            "close",
-            "Close help",
-            id="help.close",
-            tooltip="Close the help screen",
-        ),
-    ]
-    """Keys that close the help."""
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("help")
+    """Keys that close the help (`ui.keys`, context "help")."""
 
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
-        & > #help-dialog {
-            width: 90%;
+        & > TabbedContent {
+            width: 100%;
             max-width: 110;
-            height: 90%;
+            height: 100%;
+            max-height: 40;
             border: round $primary;
             background: $surface;
-            padding: 0 1;
         }
-        & #help-text { width: 1fr; height: auto; }
+        & .help-page { height: 1fr; padding: 0 1; }
+        & .help-text { width: 1fr; height: auto; }
     }
     """
-    """A centred, scrollable dialog."""
+    """A centred, scrollable dialog with two pages."""
 
-    def __init__(self, bindings: Mapping[str, ActiveBinding] | None = None) -> None:
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
-        below: Screen[object] = self.app.screen
-        self.groups = collect_help(
-            below.active_bindings if bindings is None else bindings, self.app
-        )
-        """The bindings shown, grouped by owner."""
+        self._keymap = dict(keymap or {})
 
     def compose(self) -> Iterable[Widget]:
-        """Yield the scrollable help text."""
-        with VerticalScroll(id="help-dialog") as dialog:
-            dialog.border_title = "Keys  (Esc closes)"
-            yield Static(help_content(self.groups), id="help-text")
+        """Two pages: keys and query syntax."""
+        with TabbedContent() as tabs:
+            tabs.border_title = "Help  (Esc closes · ←/→ switch page)"
+            with TabPane("Keys", id="help-keys"), VerticalScroll(classes="help-page"):
+                yield Static(keys_content(self._keymap), classes="help-text", id="help-text")
+            with TabPane("Query syntax", id="help-query"), VerticalScroll(classes="help-page"):
+                yield Static(query_content(), classes="help-text", id="help-query-text")
 
     def on_mount(self) -> None:
-        """Focus the scroll area so arrows and PgUp/PgDn scroll the list."""
-        self.query_one("#help-dialog", VerticalScroll).focus()
+        """Focus the page so arrows and PgUp/PgDn scroll it."""
+        self.query_one("#help-keys VerticalScroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         """Close the help."""

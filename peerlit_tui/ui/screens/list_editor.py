@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 
@@ -53,14 +54,7 @@ class ListEditor(ModalScreen[bool]):
         lists: The lists, in display order.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="list_editor.close",
-                tooltip="Close the dialog (changes are saved as they are made)"),
-        Binding("delete,d", "remove", "Remove", id="list_editor.remove",
-                tooltip="Remove the highlighted entry"),
-        Binding("a", "focus_input", "Add", id="list_editor.add",
-                tooltip="Type an entry to add to the list"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("list_editor")
     """Dialog keys."""
 
     DEFAULT_CSS = """

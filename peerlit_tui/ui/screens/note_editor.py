@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
+from peerlit_tui.ui.bindings import bindings_for, keymap_of
+from peerlit_tui.ui.keys import key_label
 from peerlit_tui.ui.text_render import safe_content, safe_line, safe_str
 
 
@@ -43,22 +45,7 @@ class NoteEditor(ModalScreen[str | None]):
         title: Title of the record, shown in the header.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "Save note",
-            id="note.save",
-            tooltip="Save the note and close the editor",
-        ),
-        Binding(
-            "escape",
-            "close",
-            "Close (keeps changes)",
-            id="note.close",
-            tooltip="Close the editor; changed text is saved, never lost",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings_for("note")]
     """Editor keys; the text area's own keys (Ctrl+Z undo, ...) work as usual."""
 
     DEFAULT_CSS = """
@@ -79,10 +66,14 @@ class NoteEditor(ModalScreen[str | None]):
     """
     """A centred dialog over the main screen."""
 
-    def __init__(self, note: str = "", *, title: str = "") -> None:
+    def __init__(
+        self, note: str = "", *, title: str = "", heading: str = "", dialog_title: str = "Note"
+    ) -> None:
         super().__init__()
         self._original = safe_str(note)
         self._title = safe_line(title)
+        self._heading = safe_line(heading)
+        self._dialog_title = safe_line(dialog_title)
         self.text_area = NoteTextArea(
             self._original, soft_wrap=True, show_line_numbers=False, id="note-text"
         )
@@ -101,18 +92,30 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> Iterable[Widget]:
         """Yield the dialog: header, text area and a key hint."""
         with Vertical(id="note-dialog") as dialog:
-            dialog.border_title = "Note"
-            yield Static(
-                Content.assemble("Note on ", safe_content(self._title or "this record")),
-                id="note-title",
+            dialog.border_title = self._dialog_title
+            heading = (
+                Content(self._heading)
+                if self._heading
+                else Content.assemble("Note on ", safe_content(self._title or "this record"))
             )
+            yield Static(heading, id="note-title")
             yield self.text_area
-            yield Static(Content("Ctrl+S save · Esc close (changes are kept)"), id="note-help")
+            save, close = (
+                key_label("note.save", self.app_keymap),
+                key_label("note.close", self.app_keymap),
+            )
+            yield Static(Content(f"{save} save · {close} close (changes are kept)"),
+                         id="note-help")  # fmt: skip
 
     def on_mount(self) -> None:
         """Put the cursor at the end of the note, ready to add to it."""
         self.text_area.focus()
         self.text_area.move_cursor(self.text_area.document.end)
+
+    @property
+    def app_keymap(self) -> dict[str, str]:
+        """The app's keymap, for the key labels (empty outside a running app)."""
+        return keymap_of(self)
 
     def action_save(self) -> None:
         """Close, returning the text."""

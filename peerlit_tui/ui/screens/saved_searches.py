@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from peerlit_tui.services.project import SEARCH_SLOTS
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 if TYPE_CHECKING:
@@ -39,18 +40,7 @@ class SavedSearches(ModalScreen[str | None]):
         query: The current query (stored by "store").
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(str(n), f"slot({n})", f"Slot {n}", show=False, id=f"searches.slot_{n}",
-                    tooltip=f"Recall or store saved search {n}")
-            for n in SEARCH_SLOTS
-        ),
-        Binding("n", "rename", "Name", id="searches.rename",
-                tooltip="Name the highlighted saved search"),
-        Binding("delete,d", "delete", "Delete", id="searches.delete",
-                tooltip="Delete the highlighted saved search"),
-        Binding("escape", "close", "Close", id="searches.close", tooltip="Close the dialog"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("searches")
     """Dialog keys; Enter acts on the highlighted slot."""
 
     DEFAULT_CSS = """

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -23,11 +23,12 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 if TYPE_CHECKING:
     from peerlit_tui.services.stats import PrismaStats
-    from peerlit_tui.ui import Services
+    from peerlit_tui.ui.session import Services
 
 #: Eighths of a block, for bars finer than one cell.
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -118,12 +119,7 @@ class StatsScreen(ModalScreen[None]):
         library_dir: The library folder; the CSV's default path is in it.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "write_csv", "Write PRISMA CSV", id="stats.write_csv",
-                tooltip="Write the PRISMA2020 flow-diagram CSV to the path below"),
-        Binding("escape,q", "close", "Close", id="stats.close", tooltip="Back to the records"),
-        Binding("f5", "recompute", "Refresh", id="stats.refresh", tooltip="Count again"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("stats")
 
     DEFAULT_CSS = """
     StatsScreen {

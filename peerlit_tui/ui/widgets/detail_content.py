@@ -151,3 +151,36 @@ def _container_line(record: Record) -> str:
     if record.pages:
         parts.append(record.pages)
     return ", ".join(parts)
+
+
+def compact_meta_content(
+    record: Record, duplicates: Sequence[dict[str, str]], more_key: str
+) -> Content:
+    """The metadata folded into one line: year · first author · journal · type.
+
+    Screening mode shows this instead of the block, so the abstract starts on the
+    first screenful at 80×24; `more_key` (the key that shows every field) is named
+    at the end.
+
+    Args:
+        record: The record shown.
+        duplicates: Links to likely duplicates (counted at the end when there are any).
+        more_key: The key label of "all details".
+    """
+    first = record.authors[0] if record.authors else None
+    author = (first.family or first.name) if first is not None else ""
+    if author and len(record.authors) > 1:
+        author += " et al."
+    parts = [
+        str(record.year) if record.year else "",
+        author,
+        record.journal,
+        record.type if record.type != "other" else "",
+    ]
+    line = " · ".join(safe_line(p) for p in parts if p and safe_line(p))
+    extra = f"  {len(duplicates)} likely duplicate(s)" if duplicates else ""
+    return Content.assemble(
+        (line, ".detail-pane--muted"),
+        (extra, ".detail-pane--label"),
+        (f"  ({more_key}: all details)", ".detail-pane--label"),
+    )

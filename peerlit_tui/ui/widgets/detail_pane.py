@@ -28,18 +28,20 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
 from peerlit_tui.highlight import Highlight
 from peerlit_tui.model import Record, Section
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import highlighted_content, safe_content, safe_line
 from peerlit_tui.ui.widgets.detail_content import (
     HIGHLIGHT,
     LABEL_WIDTH,
     MAX_AUTHORS_SHOWN,
+    compact_meta_content,
     marked_content,
     meta_content,
     title_content,
@@ -65,22 +67,6 @@ __all__ = [
     "section_key",
 ]
 
-_TOOLTIPS = {
-    "toggle_current": "Collapse or expand the focused abstract section",
-    "collapse_all": "Collapse every abstract section (remembered across records)",
-    "expand_all": "Expand every abstract section",
-    "next_section": "Move to the next abstract section",
-    "previous_section": "Move to the previous abstract section",
-    "scroll_down": "Scroll the detail pane down one line",
-    "scroll_up": "Scroll the detail pane up one line",
-}
-
-
-def _key(key: str, action: str, description: str, ident: str, *, show: bool = True) -> Binding:
-    return Binding(
-        key, action, description, show=show, id=f"detail.{ident}", tooltip=_TOOLTIPS[ident]
-    )
-
 
 class DetailPane(VerticalScroll):
     """Metadata and the abstract of one record, with collapsible abstract sections.
@@ -91,16 +77,8 @@ class DetailPane(VerticalScroll):
         classes: CSS classes.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        _key("z", "toggle_section", "Toggle section", "toggle_current", show=False),
-        _key("minus", "collapse_all", "Collapse all", "collapse_all"),
-        _key("plus,equals_sign", "expand_all", "Expand all", "expand_all"),
-        _key("right_curly_bracket", "next_section", "Next section", "next_section"),
-        _key("left_curly_bracket", "previous_section", "Previous section", "previous_section"),
-        _key("j", "scroll_down", "Scroll down", "scroll_down", show=False),
-        _key("k", "scroll_up", "Scroll up", "scroll_up", show=False),
-    ]
-    """Section and scrolling keys; arrows, PgUp/PgDn and Home/End scroll as usual."""
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("detail")
+    """Section and scrolling keys (`ui.keys`); arrows, PgUp/PgDn and Home/End scroll."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "detail-pane--highlight",
@@ -120,6 +98,7 @@ class DetailPane(VerticalScroll):
         padding: 0 1;
         & > #detail-title { width: 1fr; height: auto; }
         & > #detail-meta { width: 1fr; height: auto; margin-top: 1; }
+        &.-compact > #detail-meta { margin-top: 0; }
         & > #detail-no-abstract { margin-top: 1; }
         & .detail-pane--highlight { background: $warning-muted; color: $text; text-style: bold; }
         & .detail-pane--include-word { color: $text-success; text-style: bold underline; }
@@ -157,6 +136,10 @@ class DetailPane(VerticalScroll):
         self._sections: list[AbstractSection] = []
         self._record: Record | None = None
         self._words: Sequence[Highlight] = ()
+        self.compact = False
+        """Screening mode: the metadata folded into one line, the abstract right below."""
+        self.more_key = "v"
+        """Label of the key that shows every field (named in the folded line)."""
 
     # -- public API ---------------------------------------------------------------
 
@@ -216,7 +199,12 @@ class DetailPane(VerticalScroll):
             self._show_sections([], highlights)
             return
         self._title.update(title_content(record, highlights, self._words))
-        self._meta.update(meta_content(record, duplicates or (), highlights, self._words))
+        if self.compact:
+            meta = compact_meta_content(record, duplicates or (), self.more_key)
+        else:
+            meta = meta_content(record, duplicates or (), highlights, self._words)
+        self._meta.update(meta)
+        self.set_class(self.compact, "-compact")
         self._meta.display = True
         self._no_abstract.display = not record.abstract
         self._show_sections(record.abstract, highlights)
@@ -318,5 +306,9 @@ class DetailPane(VerticalScroll):
             target = 0 if step > 0 else len(sections) - 1
         else:
             target = max(0, min(len(sections) - 1, current + step))
-        sections[target].focus()
-        self.scroll_to_widget(sections[target], animate=False, top=True)
+        widget = sections[target]
+        widget.focus(scroll_visible=False)
+        # After the next layout: a record shown a moment ago may not be laid out yet, and a
+        # scroll computed now would land on the previous record's positions.
+        self.scroll_to_widget(widget, animate=False, top=True, immediate=True)
+        self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
 from peerlit_tui.model import Section
 from peerlit_tui.text import fold
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_line
 
 #: Markers of a collapsed and an expanded section heading.
@@ -55,15 +56,7 @@ class AbstractSection(Static, can_focus=True):
     The widget is reused for different records' sections; `show` replaces its contents.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "enter,space",
-            "toggle_section",
-            "Toggle section",
-            id="detail.toggle_section",
-            tooltip="Collapse or expand this abstract section",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("section")
     """Keys of a focused section heading."""
 
     DEFAULT_CSS = """

@@ -22,7 +22,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
@@ -30,7 +30,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from peerlit_tui.highlight import Highlight
-from peerlit_tui.storage.records import ListColumns
+from peerlit_tui.list_columns import ListColumns
+from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import match_spans
 from peerlit_tui.ui.widgets.record_row import (
     ALL_COLUMNS,
@@ -54,33 +55,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     `Selected`.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down",
-                tooltip="Move to the next record"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up",
-                tooltip="Move to the previous record"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down",
-                tooltip="Move one screen down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up",
-                tooltip="Move one screen up"),
-        Binding("home,g", "first", "First", show=False, id="list.first",
-                tooltip="Go to the first record"),
-        Binding("end,G", "last", "Last", show=False, id="list.last",
-                tooltip="Go to the last record"),
-        Binding("n", "next_unscreened", "Next unscreened", id="list.next_unscreened",
-                tooltip="Jump to the next record with no decision"),
-        Binding("enter", "select", "Open", show=False, id="list.select",
-                tooltip="Open the record in the detail pane"),
-    ]  # fmt: skip
-    """
-    | Key(s) | Description |
-    | :- | :- |
-    | down, j / up, k | Move the cursor one record. |
-    | pagedown / pageup | Move one screen. |
-    | home, g / end, G | First / last record. |
-    | n | Next record with no decision. |
-    | enter | Open the record (focus the detail pane). |
-    """
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("list")
+    """Movement keys (`ui.keys`, context "list")."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "record-list--cursor",
@@ -163,6 +139,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._layout = column_layout(0)
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._index_by_id: dict[str, int] | None = None
+        self._held: list[str] | None = None
 
     # -- data down ----------------------------------------------------------
 
@@ -278,6 +255,42 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         except ValueError:
             return 0
 
+    def move_to(self, record_id: str) -> bool:
+        """Put the cursor on a record when it is shown; False when it is not."""
+        index = self._id_lookup().get(record_id)
+        if index is None:
+            return False
+        try:
+            position = self._rows.index(index)
+        except ValueError:
+            return False
+        self.cursor = position
+        return True
+
+    def refresh_all(self) -> None:
+        """Repaint every line (annotations changed in ways not known record by record)."""
+        self._cache.clear()
+        self.refresh()
+
+    # -- movement held while the order changes ------------------------------------
+
+    def hold_moves(self) -> None:
+        """Keep movement keys until new rows arrive (a sort is on its way)."""
+        if self._held is None:
+            self._held = []
+
+    def release_moves(self) -> None:
+        """Replay the movement keys pressed while held, on the new order."""
+        held, self._held = self._held, None
+        for name in held or ():
+            getattr(self, f"action_{name}")()
+
+    def _holding(self, name: str) -> bool:
+        if self._held is None:
+            return False
+        self._held.append(name)
+        return True
+
     # -- cursor -------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
@@ -308,30 +321,42 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_cursor_down(self) -> None:
         """Move to the next record."""
+        if self._holding("cursor_down"):
+            return
         self.cursor += 1
 
     def action_cursor_up(self) -> None:
         """Move to the previous record."""
+        if self._holding("cursor_up"):
+            return
         self.cursor -= 1
 
     def action_page_down(self) -> None:
         """Move one screen down, scrolling with the cursor."""
+        if self._holding("page_down"):
+            return
         height = self._page_height()
         self.scroll_to(y=round(self.scroll_y) + height, animate=False, immediate=True)
         self.cursor += height
 
     def action_page_up(self) -> None:
         """Move one screen up, scrolling with the cursor."""
+        if self._holding("page_up"):
+            return
         height = self._page_height()
         self.scroll_to(y=max(0, round(self.scroll_y) - height), animate=False, immediate=True)
         self.cursor -= height
 
     def action_first(self) -> None:
         """Go to the first record."""
+        if self._holding("first"):
+            return
         self.cursor = 0
 
     def action_last(self) -> None:
         """Go to the last record."""
+        if self._holding("last"):
+            return
         self.cursor = len(self._rows) - 1
 
     def action_next_unscreened(self) -> None:

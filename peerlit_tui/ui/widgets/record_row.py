@@ -17,7 +17,9 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 
-from peerlit_tui.storage.records import ListColumns
+from peerlit_tui.config import LIST_COLUMNS
+from peerlit_tui.list_columns import ListColumns
+from peerlit_tui.ui.labels import DECISION_GLYPHS
 from peerlit_tui.ui.text_render import safe_line
 
 
@@ -34,7 +36,6 @@ MarksLookup = Callable[[str], RowMarks]
 #: Query-term patterns, each for one list field ("title", "author", "journal") or all (None).
 Highlights = Sequence[tuple[str | None, re.Pattern[str]]]
 
-DECISION_GLYPHS: dict[str, str] = {"include": "✓", "exclude": "✗", "maybe": "?", "undecided": "·"}
 DERIVED_MARK = "≈ "
 
 
@@ -51,7 +52,7 @@ class ColumnLayout:
 
 
 #: Every list column, in display order (`peerlit_tui.config.LIST_COLUMNS`).
-ALL_COLUMNS: frozenset[str] = frozenset({"decision", "year", "author", "title", "journal", "tags"})
+ALL_COLUMNS: frozenset[str] = frozenset(LIST_COLUMNS)
 
 
 def column_layout(width: int, visible: Collection[str] = ALL_COLUMNS) -> ColumnLayout:

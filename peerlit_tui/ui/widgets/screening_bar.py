@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widget import Widget
 
+from peerlit_tui.ui.bindings import keymap_of
+from peerlit_tui.ui.keys import key_label
 from peerlit_tui.ui.text_render import safe_line
 
 
@@ -48,12 +50,15 @@ class ScreeningBar(Widget):
         """Progress on the first line, reason keys on the second."""
         width = max(1, self.content_region.width)
         first = Content(safe_line(self.progress_text)).stylize("bold")
+        keymap = keymap_of(self)
         if self.reasons:
             parts: list[str | tuple[str, str]] = [("exclude because: ", "dim")]
             for n, reason in enumerate(self.reasons, 1):
-                parts += [(f"{n} ", "bold"), f"{safe_line(reason)}  "]
+                key = key_label(f"screening.reason_{n}", keymap)
+                parts += [(f"{key} ", "bold"), f"{safe_line(reason)}  "]
         else:
-            parts = [("no exclusion reasons yet: R edits the list", "dim")]
+            key = key_label("main.edit_reasons", keymap)
+            parts = [(f"no exclusion reasons yet: {key} edits the list", "dim")]
         second = Content.assemble(*parts)
         return Content("\n").join(
             [first.truncate(width, ellipsis=True), second.truncate(width, ellipsis=True)]

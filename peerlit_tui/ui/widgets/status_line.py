@@ -13,19 +13,14 @@ keystroke.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widget import Widget
 
+from peerlit_tui.ui.sorting import sort_option
 from peerlit_tui.ui.text_render import safe_line
 
-#: How the sort keys read in the status line.
-SORT_LABELS: dict[str, str] = {
-    "added": "date added",
-    "year": "year",
-    "author": "author",
-    "title": "title",
-    "journal": "journal",
-    "relevance": "relevance",
-}
+#: Seconds a "saved: …" or "undone: …" message stays before the line clears it.
+STATE_SECONDS = 8.0
 
 
 class StatusLine(Widget):
@@ -54,6 +49,9 @@ class StatusLine(Widget):
         """The active (last good) query."""
         self.state = ""
         """The latest activity or save state."""
+        self.extras: dict[str, str] = {}
+        """Short named parts shown after the query ("reviewer": "anna"), in insertion order."""
+        self._clear_timer: Timer | None = None
 
     @property
     def left_text(self) -> str:
@@ -75,19 +73,43 @@ class StatusLine(Widget):
         self.query_text = text
         self.refresh()
 
-    def set_state(self, text: str) -> None:
-        """Show what is happening: progress, "saved", an error in short."""
+    def set_state(self, text: str, *, transient: bool = False) -> None:
+        """Show what is happening: progress, "saved", an error in short.
+
+        Args:
+            text: The state ("" clears it).
+            transient: Clear it after `STATE_SECONDS` (a confirmation, not a lasting state).
+        """
         self.state = text
+        if self._clear_timer is not None:
+            self._clear_timer.stop()
+            self._clear_timer = None
+        if transient and text and self.is_attached:
+            self._clear_timer = self.set_timer(STATE_SECONDS, self._clear_state)
+        self.refresh()
+
+    def _clear_state(self) -> None:
+        self._clear_timer = None
+        self.state = ""
+        self.refresh()
+
+    def set_extra(self, name: str, text: str) -> None:
+        """Show (or with "" remove) a named part, such as the reviewer's name."""
+        if text:
+            self.extras[name] = text
+        else:
+            self.extras.pop(name, None)
         self.refresh()
 
     def _left_content(self) -> Content:
-        arrow = "↓" if self.reverse else "↑"
         parts: list[str | tuple[str, str] | Content] = [
             (f"{self.shown:,}", "bold"),
             f" / {self.total:,}",
             ("  sort: ", "dim"),
-            f"{safe_line(SORT_LABELS.get(self.sort_key, self.sort_key))} {arrow}",
+            safe_line(sort_option(self.sort_key).text(self.reverse)),
         ]
+        for name, text in self.extras.items():
+            parts += [(f"  {safe_line(name)}: ", "dim"), safe_line(text)]
         if self.query_text:
             parts += [("  query: ", "dim"), Content(" ".join(safe_line(self.query_text).split()))]
         return Content.assemble(*parts)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.suggester import Suggester
@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 
 from peerlit_tui.annotation import tag_key
 from peerlit_tui.text import fold
+from peerlit_tui.ui.bindings import bindings_for, keymap_of
+from peerlit_tui.ui.keys import key_label
 from peerlit_tui.ui.text_render import SafeInput, safe_content
 
 #: Reasons offered by number keys; more are reachable with the arrow keys.
@@ -71,15 +73,7 @@ class TagSuggester(Suggester):
 class TagInput(SafeInput):
     """The add-tag field: a single-line input that never holds control characters."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "leave",
-            "Back to panel",
-            id="tags.leave_input",
-            tooltip="Leave the add-tag field without adding",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("tag_input")
     """Esc returns focus to the panel so the decision keys work again."""
 
     def action_leave(self) -> None:
@@ -92,15 +86,7 @@ class TagInput(SafeInput):
 class TagList(OptionList):
     """The tag list; Delete or Backspace removes the highlighted tag from the record."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "delete,backspace",
-            "remove_tag",
-            "Remove tag",
-            id="tags.remove",
-            tooltip="Remove the highlighted tag from this record",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("tag_list")
     """Removal key of the tag list."""
 
     class RemoveRequested(Message):
@@ -120,26 +106,7 @@ class TagList(OptionList):
 class ReasonPicker(OptionList):
     """The exclusion-reason list shown after the exclude key; number keys pick a reason."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(
-                str(n),
-                f"pick({n})",
-                f"Reason {n}",
-                show=False,
-                id=f"tags.reason_{n}",
-                tooltip=f"Exclude with reason number {n}",
-            )
-            for n in range(MAX_NUMBERED_REASONS + 1)
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="tags.reason_cancel",
-            tooltip="Close the reason list without changing the decision",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("reason")
     """Number keys pick a reason (0 = no reason); Esc cancels."""
 
     class Picked(Message):
@@ -167,9 +134,12 @@ class ReasonPicker(OptionList):
         if list(reasons) == self.reasons and self.option_count:
             return
         self.reasons = list(reasons)
-        options = [Option(Content.assemble(("0 ", "dim"), "(no reason)"))]
+        keymap = keymap_of(self)
+        options = [Option(Content.assemble((f"{key_label('tags.reason_0', keymap)} ", "dim"),
+                                           "(no reason)"))]  # fmt: skip
         for number, reason in enumerate(self.reasons, 1):
-            prefix = f"{number} " if number <= MAX_NUMBERED_REASONS else "  "
+            label = key_label(f"tags.reason_{number}", keymap)
+            prefix = f"{label} " if number <= MAX_NUMBERED_REASONS else "  "
             options.append(Option(Content.assemble((prefix, "dim"), safe_content(reason))))
         self.set_options(options)
 

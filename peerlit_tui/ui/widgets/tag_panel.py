@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -37,56 +37,28 @@ from peerlit_tui.annotation import (
     tag_key,
     validate_tag,
 )
-from peerlit_tui.ui.screens.note_editor import NoteEditor
+from peerlit_tui.ui.bindings import bindings_for, keymap_of
+from peerlit_tui.ui.keys import key_label
+from peerlit_tui.ui.labels import DECISION_LABELS
+from peerlit_tui.ui.messages import NoteEditRequested
 from peerlit_tui.ui.text_render import safe_content, safe_line, safe_str
 from peerlit_tui.ui.widgets.tag_controls import ReasonPicker, TagInput, TagList, TagSuggester
 
 __all__ = ["DECISION_LABELS", "ReasonPicker", "TagInput", "TagList", "TagPanel", "TagSuggester"]
 
-#: How each decision is shown: glyph and word.
-DECISION_LABELS: Mapping[str, str] = {
-    "undecided": "· undecided",
-    "include": "✓ include",
-    "exclude": "✗ exclude",
-    "maybe": "? maybe",
-}
 #: Lines of the note shown in the panel.
 NOTE_PREVIEW_LINES = 3
 
 
-def _binding(key: str, action: str, description: str, ident: str, tooltip: str) -> Binding:
-    return Binding(key, action, description, id=f"tags.{ident}", tooltip=tooltip)
-
-
 class TagPanel(Vertical, can_focus=True):
-    """Tags, decision, rating, read status and note of the highlighted record."""
+    """Tags, decision, rating, read status and note of the highlighted record.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("i", "decide('include')", "Include", "include", "Decide: include this record"),
-        _binding(
-            "x", "exclude", "Exclude", "exclude", "Decide: exclude this record (then pick a reason)"
-        ),
-        _binding("m", "decide('maybe')", "Maybe", "maybe", "Decide: maybe, look again later"),
-        _binding("u", "decide('undecided')", "Undecided", "undecided", "Clear the decision"),
-        *(
-            Binding(
-                str(n),
-                f"rate({n})",
-                "Rate 0–5" if n == 0 else f"Rate {n}",
-                show=n == 0,
-                id=f"tags.rate_{n}",
-                tooltip="Clear the rating" if n == 0 else f"Rate this record {n} of 5",
-            )
-            for n in range(MAX_RATING + 1)
-        ),
-        _binding("r", "cycle_read", "Read status", "cycle_read", "Cycle unread → skimmed → read"),
-        _binding("e,enter", "edit_note", "Note", "edit_note", "Edit this record's note"),
-        _binding("t", "add_tag", "Add tag", "add_tag", "Type a tag to add (Right accepts)"),
-        _binding(
-            "a", "toggle_all_tags", "All tags", "all_tags", "Show all tags / this record's tags"
-        ),
-    ]
-    """Screening keys of the panel; each has an id so it can be remapped."""
+    Decision, rating, note and tag keys are the main screen's (they act on the record
+    under the list cursor wherever the focus is); the panel binds only what is its own.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("tags")
+    """The panel's own keys (`ui.keys`, context "tags")."""
 
     DEFAULT_CSS = """
     TagPanel {
@@ -101,6 +73,10 @@ class TagPanel(Vertical, can_focus=True):
         & > #tag-message { color: $text-warning; height: auto; }
         & > #reason-picker { height: auto; max-height: 8; border: tall $warning; }
         & > #note-preview { height: auto; max-height: 4; color: $text-muted; }
+        &.-compact { border: none; padding: 0 1; height: 1; }
+        &.-compact > #tag-list, &.-compact > #tag-input, &.-compact > #note-preview {
+            display: none;
+        }
         & .tag-panel--label { color: $text-muted; }
     }
     """
@@ -189,6 +165,8 @@ class TagPanel(Vertical, can_focus=True):
         self._picker = ReasonPicker()
         self._note = Static(id="note-preview")
         self._focus_before_picker: Widget | None = None
+        self.compact = False
+        """Screening mode: one line (decision, rating, read, tags), the rest hidden."""
 
     # -- public API ---------------------------------------------------------------
 
@@ -264,6 +242,12 @@ class TagPanel(Vertical, can_focus=True):
 
     # -- rendering ----------------------------------------------------------------
 
+    def set_compact(self, compact: bool) -> None:
+        """Fold the panel into one line (screening mode) or show all of it."""
+        self.compact = compact
+        self.set_class(compact, "-compact")
+        self._status.update(self._status_content())
+
     def _status_content(self) -> Content:
         if self._record_id is None:
             return safe_content("No record selected.", "dim")
@@ -272,6 +256,13 @@ class TagPanel(Vertical, can_focus=True):
         reason = f" ({safe_line(ann.reason)})" if ann.reason else ""
         stars = "★" * ann.rating + "☆" * (MAX_RATING - ann.rating)
         label = ".tag-panel--label"
+        if self.compact:
+            tags = " ".join(f"#{safe_line(t)}" for t in ann.tags)
+            note = "  ✎ note" if ann.note else ""
+            return Content.assemble(
+                (decision, "bold"), Content(reason), "  ", stars, "  ", ann.read, "  ",
+                Content(tags), (note, label),
+            )  # fmt: skip
         return Content.assemble(
             ("Decision ", label),
             (decision, "bold"),
@@ -287,7 +278,8 @@ class TagPanel(Vertical, can_focus=True):
             return Content()
         note = safe_str(self._annotation.note if self._annotation else "")
         if not note:
-            return safe_content("No note (e to write one).", "dim italic")
+            key = key_label("main.edit_note", keymap_of(self))
+            return safe_content(f"No note ({key} to write one).", "dim italic")
         lines = note.split("\n")
         preview = "\n".join(lines[:NOTE_PREVIEW_LINES])
         if len(lines) > NOTE_PREVIEW_LINES:
@@ -317,7 +309,8 @@ class TagPanel(Vertical, can_focus=True):
                 Option(Content.assemble(mark, safe_content(tag), (f"  ({count})", "dim")))
             )
         if not options:
-            options.append(Option(safe_content("no tags (t to add)", "dim"), disabled=True))
+            add = key_label("main.add_tag", keymap_of(self))
+            options.append(Option(safe_content(f"no tags ({add} to add)", "dim"), disabled=True))
         self._tag_list.set_options(options)
         self._tag_list.border_title = "All tags" if self._show_all else ""
 
@@ -389,22 +382,47 @@ class TagPanel(Vertical, can_focus=True):
         )
 
     def action_edit_note(self) -> None:
-        """Open the note editor; a changed note is posted as `NoteSaved`."""
-        record_id = self._record_id
-        if record_id is None:
-            return
+        """Ask the screen to open the note editor (a widget does not push screens)."""
+        if self._record_id is not None:
+            self.post_message(NoteEditRequested(self._record_id))
+
+    def note_edited(self, record_id: str, text: str | None) -> None:
+        """The editor closed: post a changed note as `NoteSaved`."""
         original = self._annotation.note if self._annotation else ""
-
-        def saved(text: str | None) -> None:
-            if text is not None and text != original:
-                self.post_message(self.NoteSaved(record_id, text))
-
-        self.app.push_screen(NoteEditor(original, title=self._record_title), saved)
+        if record_id == self._record_id and text is not None and text != original:
+            self.post_message(self.NoteSaved(record_id, text))
 
     def action_add_tag(self) -> None:
         """Focus the add-tag field."""
         if self._record_id is not None:
             self._input.focus()
+
+    def focus_tags(self) -> None:
+        """Focus the tag list with its first tag highlighted, or the panel itself.
+
+        From here Delete removes the highlighted tag at once (`T` then Delete).
+        """
+        if self._record_id is None:
+            return
+        if self._annotation is not None and self._annotation.tags and not self._show_all:
+            self._tag_list.focus()
+            if self._tag_list.highlighted is None:
+                self._tag_list.highlighted = 0
+            key = key_label("tags.remove", keymap_of(self))
+            self._set_message(f"{key} removes the highlighted tag")
+        else:
+            self.focus()
+
+    def start_removing(self) -> None:
+        """Focus the tag list to remove a tag; say so when there is none."""
+        if self._record_id is None:
+            return
+        if self._annotation is None or not self._annotation.tags:
+            self._set_message("this record has no tags to remove")
+            return
+        self._show_all = False
+        self._refresh_tag_list()
+        self.focus_tags()
 
     def action_toggle_all_tags(self) -> None:
         """Switch the list between this record's tags and all project tags."""

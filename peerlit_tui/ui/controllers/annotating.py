@@ -1,0 +1,108 @@
+"""Saving annotation changes, undo and redo, and what the status line says about them.
+
+Every change goes through the `AnnotationService` at once (its journal makes it
+durable before the call returns: an fsync on the UI thread, a deliberate choice
+measured by `bench/annotation_bench.py`), then the screen is told which records
+changed so the list line, the search index and the panel follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from peerlit_tui.ui.messages import TaskFailed
+
+if TYPE_CHECKING:
+    from textual.message import Message
+
+    from peerlit_tui.services.annotations import AnnotationService, Transaction
+
+#: A change to save: gets the service, returns the committed transaction (None: no-op).
+Change = Callable[["AnnotationService"], "Transaction | None"]
+
+
+def history_label(label: str) -> str:
+    """A transaction label without the "undo: " / "redo: " the store puts in front."""
+    for prefix in ("undo: ", "redo: "):
+        while label.startswith(prefix):
+            label = label[len(prefix) :]
+    return label
+
+
+class Annotator:
+    """Saves changes and steps through history for one screen.
+
+    Args:
+        annotations: The annotations service getter (None until loaded).
+        changed: Called with the ids of records whose annotations changed.
+        say: Shows a short state in the status line.
+        warn: Shows a warning notification.
+        post: Posts a message to the screen (failures go to the app as `TaskFailed`).
+        title_of: The title of a record id (for "undone: … — Title").
+    """
+
+    def __init__(
+        self,
+        *,
+        annotations: Callable[[], AnnotationService | None],
+        changed: Callable[[Sequence[str]], None],
+        say: Callable[[str], None],
+        warn: Callable[[str], None],
+        post: Callable[[Message], object],
+        title_of: Callable[[str], str],
+    ) -> None:
+        self._annotations = annotations
+        self._changed = changed
+        self._say = say
+        self._warn = warn
+        self._post = post
+        self._title_of = title_of
+
+    def save(self, change: Change, *, what: str = "Saving the annotation") -> Transaction | None:
+        """Save one change at once and report it.
+
+        Returns:
+            The transaction, None when nothing changed or the change was refused.
+        """
+        annotations = self._annotations()
+        if annotations is None:
+            return None
+        try:
+            transaction = change(annotations)
+        except ValueError as error:  # a rejected value: say why, change nothing
+            self._warn(str(error))
+            return None
+        except OSError as error:
+            self._post(TaskFailed(what, error))
+            self._say("not saved")
+            return None
+        if transaction is not None:
+            self._changed(transaction.record_ids)
+            self._say(f"saved: {transaction.label}")
+        return transaction
+
+    def step(self, *, undo: bool) -> Transaction | None:
+        """Undo (or redo) the newest change; says what it was and of which record.
+
+        Returns:
+            The transaction, so the screen can move the cursor to its record.
+        """
+        annotations = self._annotations()
+        if annotations is None:
+            return None
+        verb = "undo" if undo else "redo"
+        try:
+            transaction = annotations.undo() if undo else annotations.redo()
+        except (OSError, ValueError) as error:
+            self._post(TaskFailed(verb.capitalize(), error))
+            return None
+        if transaction is None:
+            self._say(f"nothing to {verb}")
+            return None
+        self._changed(transaction.record_ids)
+        label = history_label(transaction.label)
+        ids = transaction.record_ids
+        about = f" — {self._title_of(ids[0])}" if len(ids) == 1 else ""
+        self._say(f"{'undone' if undo else 'redone'}: {label}{about}")
+        return transaction
