@@ -36,6 +36,14 @@ figure, bare Python included, is about twice what a quiet machine gives):
     decide ID (100k, 20k decided)     1.756 s   1.117 s   8.1×
     tag ID TAG (100k, 20k decided)    1.720 s   1.158 s   8.4×
 
+A later run the same afternoon (load ≈ 7), after more of the library and store
+changes of that day had landed: python 0.135 / 0.134 s, --help 0.713 / 0.305 s,
+show (10) 0.787 / 0.784 s, show (100k) 1.148 / 1.494 s, list 4.561 / 0.834 s,
+decide 1.532 / 1.310 s, tag 1.620 / 1.433 s (455573c / after). The store now checks
+every annotation as it loads (`annotation_index._plausible`, ~0.15 s of the 0.6 s
+index load under cProfile at 20,000 decided records), which is why show at 100k
+went up while every command's own work went down.
+
 Where the rest goes (-X importtime and cProfile, same load): in `show`, the modules
 other commands need but a lookup does not — rapidfuzz through `identity` (~36 ms),
 the import pipeline and sniffing through `services.library` (~26 ms), the import
