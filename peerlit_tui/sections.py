@@ -7,10 +7,18 @@ Results / Conclusion(s), usually inline in one field ("BACKGROUND: ... METHODS: 
 Exports write them in many ways: on their own line, followed by an en dash (or the
 "?" / U+0096 a broken encoding left of it), in capitals, with a colon. Matching is
 therefore done on a punctuation-free, case-folded form of the heading.
+
+Some exports drop the separator: BMJ/PubMed capitals (`OBJECTIVE To… DESIGN…`),
+"Purpose. …" with a period, and headings glued to their text (`BackgroundClinical…`,
+Emerald abstracts via Crossref: `PurposeThe aim…`). Those are taken as headings only
+as a series that opens the text and keeps the order abstracts use; precision comes
+before recall, and an unstructured abstract is never split. A labelled sample of real
+abstracts (`tests/fixtures/sections/`) measures both.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from peerlit_tui.model import Section
@@ -23,8 +31,9 @@ _HEADING_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "purpose",
         "Purpose",
-        ("purpose", "purposes", "aim", "aims", "purposeofthispaper", "purposeofthestudy",
-         "purposeofstudy", "aimofthestudy", "aimsofthestudy", "aimofstudy", "aimofthisstudy"),
+        ("purpose", "purposes", "aim", "aims", "purposeofthispaper", "purposeobjectives",
+         "purposeofthestudy", "purposeofstudy", "aimofthestudy", "aimsofthestudy", "aimofstudy",
+         "aimofthisstudy"),
     ),
     (
         "design",
@@ -53,13 +62,15 @@ _HEADING_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("background", "backgrounds", "context", "introduction", "backgroundandaims",
          "backgroundaims", "backgroundandaim", "backgroundandpurpose", "backgroundpurpose",
          "backgroundandobjectives", "backgroundandobjective", "backgroundobjectives",
-         "backgroundobjective", "rationale", "importance"),
+         "backgroundobjective", "rationale", "importance", "significance",
+         "statementoftheproblem", "backgroundcontext", "rationaleaimsandobjectives"),
     ),
     (
         "objective",
         "Objective",
         ("objective", "objectives", "objectivesandmethods", "objectiveandmethods",
-         "aimsandobjectives", "aimandobjectives", "studyobjective", "studyobjectives"),
+         "aimsandobjectives", "aimandobjectives", "studyobjective", "studyobjectives",
+         "hypothesis", "hypotheses"),
     ),
     (
         "methods",
@@ -72,32 +83,49 @@ _HEADING_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
          "subjects", "intervention", "interventions", "measurements", "mainoutcomemeasures",
          "mainoutcomemeasure", "mainoutcomesandmeasures", "outcomemeasures", "datasources",
          "searchstrategy", "searchmethods", "selectioncriteria", "studyselection",
-         "dataextraction", "datacollectionandanalysis", "reviewmethods"),
+         "dataextraction", "datacollectionandanalysis", "reviewmethods",
+         "areascovered", "methodsdesign", "studiesreviewed", "evidenceacquisition",
+         "eligibilitycriteria", "outcomemeasure", "mainmeasures", "studytype", "sample"),
     ),
     (
         "results",
         "Results",
         ("results", "result", "mainresults", "keyresults", "measurementsandmainresults",
-         "measurementsandresults", "datasynthesis"),
+         "measurementsandresults", "datasynthesis", "evidencesynthesis", "resultsanddiscussion"),
     ),
     (
         "conclusions",
         "Conclusions",
         ("conclusion", "conclusions", "conclusionsandrelevance", "interpretation", "discussion",
-         "discussionandconclusions", "discussionandconclusion", "conclusionsandimplications"),
+         "discussionandconclusions", "discussionandconclusion", "conclusionsandimplications",
+         "conclusionssignificance", "expertopinion"),
     ),
 )  # fmt: skip
 
 _BY_SPELLING: dict[str, tuple[str, str]] = {
     spelling: (key, display) for key, display, spellings in _HEADING_TABLE for spelling in spellings
 }
+# Headings of end matter and other parts without a canonical section: recognised as
+# headings (their text is not folded into the section before), with no search key.
+_BY_SPELLING.update(
+    (spelling, ("", display))
+    for spelling, display in (
+        ("trialregistration", "Trial registration"), ("studyregistration", "Study registration"),
+        ("registration", "Registration"), ("funding", "Funding"),
+        ("levelofevidence", "Level of evidence"), ("clinicalrelevance", "Clinical relevance"),
+        ("clinicalimplications", "Clinical implications"),
+        # The study design in medical abstracts, Emerald's Design/methodology/approach
+        # elsewhere: a heading without a key.
+        ("design", "Design"),
+    )
+)  # fmt: skip
 
 #: Canonical keys usable as search fields, mapped to their display heading.
 SECTION_KEYS: dict[str, str] = {key: display for key, display, _ in _HEADING_TABLE}
 
 # Ambiguous one-word spellings ("value", "approach", "context") count as headings
 # only on a line of their own, never inline inside running prose.
-_LINE_ONLY = frozenset({"value", "approach", "context", "introduction", "aim", "method"})
+_LINE_ONLY = frozenset({"value", "approach", "context", "sample", "registration"})
 
 # A separator that exports put between an own-line heading and its text: an en/em
 # dash, a hyphen, U+0096 or the "?" left by a lost dash.
@@ -242,6 +270,118 @@ def _split_inline(text: str) -> list[Section] | None:
     return [s for s in sections if s.text]
 
 
+# -- headings without a colon: capitals, "Heading." and glued ("PurposeThe") -----------
+
+#: Where each section may stand in an abstract; unmarked headings must follow it.
+_RANK = {
+    "background": 0, "purpose": 0, "objective": 1, "design": 2, "methods": 2, "findings": 3,
+    "results": 3, "limitations": 4, "implications": 4, "social": 4, "originality": 5,
+    "conclusions": 5, "": 6,
+}  # fmt: skip
+# Spellings that stand elsewhere than their key says.
+_RANK_BY_SPELLING = {
+    "expertopinion": 5, "clinicalimplications": 5, "introduction": 0, "design": 2,
+}  # fmt: skip
+#: First words of every heading, to test the start of a text cheaply.
+_FIRST_WORDS = frozenset(
+    re.split(r"[^a-z]", display.lower())[0] for _k, display, _s in _HEADING_TABLE
+) | frozenset(
+    "introduction aim aims method methodology hypothesis study data main materials "
+    "patients subjects participants setting settings design context rationale importance "
+    "significance statement search selection evidence key principal areas expert "
+    "summary objectives purposes conclusions conclusion results findings methods".split()
+)
+# The first word of a text: a run of capitals, or a capital and lower-case letters.
+_LEAD_WORD = re.compile(r"\s*(?:Abstract\s*)?([A-Z]+(?![a-z])|[A-Z][a-z]+)")
+_TITLE_WORDS = frozenset("OF AND THE FOR IN ON WITH FROM BY AT AS OR TO".split())
+_CAPS_RUN = re.compile(r"(?:^|(?<=[.!?)\]])\s+)(?:ABSTRACT\s+)?((?:[A-Z][A-Z/&-]*,?(?: |$)){1,7})")
+_PERIOD = re.compile(
+    r"(?:^|(?<=[.!?)\]])\s+)(?:Abstract\s*)?([A-Z][A-Za-z /&,-]{2,50}?)\.\s+(?=[A-Z0-9])"
+)
+_GLUED_START = re.compile(r"^(?:Abstract)?|(?<=[.!?)\]])\s?(?=[A-Z])")
+_GLUED_END = re.compile(r"(?<=[a-z])(?=[A-Z0-9])")
+
+
+def _rank(spelling: str, key: str) -> int:
+    return _RANK_BY_SPELLING.get(spelling, _RANK.get(key, 6))
+
+
+def _plausible(marks: list[tuple[int, int, str, str]], text: str) -> bool:
+    """Two headings or more, the first opening the text, in the order abstracts use."""
+    if len(marks) < 2 or text[: marks[0][0]].strip() not in ("", "Abstract", "ABSTRACT"):
+        return False
+    ranks = [_rank(match_key(text[a:b]), key) for a, b, key, _ in marks]
+    return all(x <= y for x, y in itertools.pairwise(ranks)) and len(set(ranks)) > 1
+
+
+def _caps_marks(text: str) -> list[tuple[int, int, str, str]]:
+    marks = []
+    for run in _CAPS_RUN.finditer(text):
+        words = run.group(1).split(" ")
+        # Capitals running on with a function word ("RESULTS OF A SURVEY") are a title,
+        # not a heading and its text; an acronym ("RESULTS HIV rates") is text.
+        # The longest run of words that is a heading: "MAIN OUTCOME MEASURES" before "MAIN".
+        for n in range(len(words), 0, -1):
+            label = " ".join(words[:n]).strip(" ,")
+            after = run.start(1) + len(" ".join(words[:n]))
+            found = recognise_heading(label, inline=True) if len(label) >= 3 else None
+            if found and len(words) > n and words[n].strip(",") in _TITLE_WORDS:
+                break
+            if found and after < len(text) and text[after : after + 2].strip()[:1].isupper():
+                marks.append((run.start(1), run.start(1) + len(label), found[0], label))
+                break
+            if found and text[after : after + 1] == " " and text[after + 1 : after + 2].isdigit():
+                marks.append((run.start(1), run.start(1) + len(label), found[0], label))
+                break
+    return marks
+
+
+def _period_marks(text: str) -> list[tuple[int, int, str, str]]:
+    marks = []
+    for match in _PERIOD.finditer(text):
+        found = recognise_heading(match.group(1), inline=True)
+        if found:
+            marks.append((match.start(1), match.end(1) + 1, found[0], match.group(1)))
+    return marks
+
+
+def _glued_marks(text: str) -> list[tuple[int, int, str, str]]:
+    marks = []
+    for start in _GLUED_START.finditer(text):
+        at = start.end()
+        for end in _GLUED_END.finditer(text, at, at + 45):
+            found = recognise_heading(text[at : end.start()], inline=True)
+            if found:
+                marks.append((at, end.start(), found[0], text[at : end.start()]))
+                break
+    return marks
+
+
+def _split_unmarked(text: str) -> list[Section] | None:
+    """Headings without a separator: `OBJECTIVE To…`, `Purpose. The…`, `PurposeThe aim…`.
+
+    Such words are headings only as a series: two known headings or more, the first
+    opening the text, in the order abstracts use (background before methods before
+    results before conclusions). An unstructured abstract almost never opens with a
+    heading word, let alone follows it with a second in that order, so precision
+    stays first.
+    """
+    lead = _LEAD_WORD.match(text)
+    if lead is None or lead.group(1).lower() not in _FIRST_WORDS:
+        return None
+    for finder in (_glued_marks, _caps_marks, _period_marks):
+        marks = finder(text)
+        if _plausible(marks, text):
+            break
+    else:
+        return None
+    sections: list[Section] = []
+    for n, (_start, end, key, label) in enumerate(marks):
+        stop = marks[n + 1][0] if n + 1 < len(marks) else len(text)
+        sections.append(_section(_display_for_label(label), key, text[end:stop]))
+    return [s for s in sections if s.text]
+
+
 def _clean_unstructured(text: str) -> str:
     """`clean_block` for an abstract without headings, skipping the work when it is clean.
 
@@ -278,6 +418,9 @@ def split_abstract(text: str) -> list[Section]:
             sections = splitter(normalised)
             if sections:
                 return sections
+    sections = _split_unmarked(normalised)
+    if sections:
+        return sections
     body = _clean_unstructured(normalised)
     return [Section(heading="", text=body, key="")] if body else []
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerlit_tui import sections
 from peerlit_tui.sections import recognise_heading, sections_from_pairs, split_abstract
-from peerlit_tui.text import clean_block
+from peerlit_tui.text import clean_block, match_key
 
 
 @pytest.mark.parametrize(
@@ -192,3 +197,115 @@ def test_pre_check_never_hides_a_structure_the_splitters_would_find(
 def test_fast_unstructured_cleaning_matches_clean_block(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert sections._clean_unstructured(text) == clean_block(text)
+
+
+# -- headings without a colon ------------------------------------------------------
+
+
+def _keys(text: str) -> list[str]:
+    return [s.key for s in split_abstract(text)]
+
+
+def test_bmj_capitals_without_colons() -> None:
+    text = (
+        "OBJECTIVE To assess peer support. DESIGN Randomised trial. SETTING Three services. "
+        "MAIN OUTCOME MEASURES Depression at 12 months. RESULTS 40 of 120 improved. "
+        "CONCLUSIONS It helps. TRIAL REGISTRATION ISRCTN 123."
+    )
+    found = split_abstract(text)
+    assert [s.heading for s in found] == [
+        "Objective", "Design", "Setting", "Main outcome measures", "Results", "Conclusions",
+        "Trial registration",
+    ]  # fmt: skip
+    assert _keys(text) == ["objective", "", "methods", "methods", "results", "conclusions", ""]
+    assert found[4].text == "40 of 120 improved."
+
+
+def test_emerald_headings_glued_to_their_text() -> None:
+    text = (
+        "PurposeThe aim of this paper is to review peer work.Design/methodology/approachThe "
+        "authors surveyed 30 services.FindingsPeer roles vary.Originality/valueA first map."
+    )
+    found = split_abstract(text)
+    assert [s.key for s in found] == ["purpose", "design", "findings", "originality"]
+    assert found[0].text == "The aim of this paper is to review peer work."
+    assert found[1].text == "The authors surveyed 30 services."
+
+
+def test_medical_headings_glued_and_period_style() -> None:
+    glued = "BackgroundClinical guidelines vary. MethodsWe compared 12. ResultsFew agree."
+    assert _keys(glued) == ["background", "methods", "results"]
+    period = "Purpose. To map services. Methods. A survey. Results. Most exist. Conclusion. Good."
+    assert _keys(period) == ["purpose", "methods", "results", "conclusions"]
+
+
+def test_inline_headings_that_were_line_only_or_unknown() -> None:
+    text = (
+        "Introduction: Peers help. Aims: To test it. Method: A trial. Hypothesis: none. "
+        "Results: Yes. Conclusion: Good. Level of Evidence: II. Clinical Relevance: high."
+    )
+    assert [s.heading for s in split_abstract(text)] == [
+        "Introduction", "Aims", "Method", "Hypothesis", "Results", "Conclusion",
+        "Level of Evidence", "Clinical Relevance",
+    ]  # fmt: skip
+    review = "Introduction: Drugs. Areas covered: Trials since 2000. Expert opinion: Promising."
+    assert _keys(review) == ["background", "methods", "conclusions"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Background noise was measured. Results were mixed in the first year of the trial.",
+        "Purpose. That is what the staff lacked. Methods of care varied.",  # one at the start
+        "RESULTS OF A SURVEY Of peer workers. CONCLUSIONS DRAWN By the staff.",
+        "We studied peers. OBJECTIVE Data. RESULTS Mixed.",  # not at the start
+        "Results. The peers helped. Background. It was a ward.",  # out of order
+        "MethodsWe are told: ResultsFirst matter most, BackgroundMusic too.",
+        "ObjectiveTo be read as one word",
+    ],
+)
+def test_prose_with_heading_words_is_not_split(text: str) -> None:
+    found = split_abstract(text)
+    assert len(found) == 1 and found[0].heading == ""
+
+
+# -- a labelled sample of real abstracts -------------------------------------------
+
+LABELLED = Path(__file__).parents[1] / "fixtures" / "sections" / "labelled_abstracts.json"
+SHARED = Path(__file__).parents[2] / ".." / "shared" / "data"
+
+
+def test_labelled_sample_precision_and_recall() -> None:
+    fixture = json.loads(LABELLED.read_text(encoding="utf-8"))
+    source = SHARED / fixture["source"]
+    if not source.exists():
+        pytest.skip(f"shared corpus not found: {source}")
+    csv.field_size_limit(1 << 30)
+    with gzip.open(source, "rt", encoding="utf-8", newline="") as handle:
+        wanted = {item["record_id"] for item in fixture["items"]}
+        abstracts = {
+            row["record_id"]: row["abstract"]
+            for row in csv.DictReader(handle)
+            if row["record_id"] in wanted
+        }
+    exact = split = structured = wrongly_split = 0
+    per_style: dict[str, list[int]] = {}
+    for item in fixture["items"]:
+        found = [match_key(s.heading) for s in split_abstract(abstracts[item["record_id"]])]
+        got = [h for h in found if h]
+        want = [match_key(h) for h in item["headings"]]
+        style = per_style.setdefault(item["style"], [0, 0])
+        style[1] += 1
+        style[0] += got == want
+        structured += bool(want)
+        split += bool(got)
+        exact += bool(got) and got == want
+        wrongly_split += bool(got) and not want
+    precision, recall = exact / split, exact / structured
+    print(
+        f"\nstructured abstracts, {len(fixture['items'])} labelled: precision {precision:.3f}, "
+        f"recall {recall:.3f}, unstructured split {wrongly_split}; exact per style: "
+        + ", ".join(f"{k} {a}/{b}" for k, (a, b) in per_style.items())
+    )
+    assert wrongly_split == 0  # an unstructured abstract is never split
+    assert precision >= 0.9 and recall >= 0.9
