@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from peerlit_tui.exporters import EXPORT_FORMATS
 from peerlit_tui.ui.bindings import bindings_for
+from peerlit_tui.ui.widgets.choice_list import ChoiceList
 
 if TYPE_CHECKING:
     from peerlit_tui.ui.session import Services
@@ -34,8 +35,12 @@ DEFAULT_STEM = "peerlit-export"
 
 
 def default_path(format_name: str, folder: Path | None = None) -> Path:
-    """The default export file for a format: `peerlit-export.<ext>` in `folder` (default: cwd)."""
-    return (folder or Path.cwd()) / f"{DEFAULT_STEM}.{EXPORT_FORMATS[format_name].extension}"
+    """The default export file for a format: `peerlit-export.<ext>` in `folder` (default: home).
+
+    Never the current directory: started from a source checkout, that would write
+    into the work tree.
+    """
+    return (folder or Path.home()) / f"{DEFAULT_STEM}.{EXPORT_FORMATS[format_name].extension}"
 
 
 class ExportDialog(ModalScreen[int | None]):
@@ -107,12 +112,12 @@ class ExportDialog(ModalScreen[int | None]):
         with Vertical(id="export-dialog") as dialog:
             dialog.border_title = "Export"
             with Horizontal(id="export-choices"):
-                with RadioSet(id="export-format") as formats:
+                with ChoiceList(id="export-format") as formats:
                     formats.border_title = "Format"
                     for fmt in EXPORT_FORMATS.values():
                         yield RadioButton(fmt.label, value=fmt.name == self.format_name,
                                           name=fmt.name)  # fmt: skip
-                with RadioSet(id="export-scope") as scope:
+                with ChoiceList(id="export-scope") as scope:
                     scope.border_title = "Records"
                     yield RadioButton(f"Shown by the filter ({len(self._shown):,})",
                                       value=self.scope == "shown", name="shown")  # fmt: skip
@@ -151,6 +156,17 @@ class ExportDialog(ModalScreen[int | None]):
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:
         self._path_edited = event.value != str(default_path(self.format_name, self._folder))
+
+    @on(ChoiceList.Chosen)
+    def _chosen(self, event: ChoiceList.Chosen) -> None:
+        # Enter on a list: that option, then export (the Changed message may come later).
+        if event.choice_list.id == "export-format" and event.name in EXPORT_FORMATS:
+            self.format_name = event.name
+            if not self._path_edited:
+                self.path_input.value = str(default_path(self.format_name, self._folder))
+        elif event.choice_list.id == "export-scope" and event.name:
+            self.scope = event.name
+        self.action_run_export()
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-run")

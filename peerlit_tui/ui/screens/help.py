@@ -120,7 +120,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> Iterable[Widget]:
         """Two pages: keys and query syntax."""
         with TabbedContent() as tabs:
-            tabs.border_title = "Help  (Esc closes · ←/→ switch page)"
+            tabs.border_title = "Help  (Esc closes · Tab: keys / query syntax)"
             with TabPane("Keys", id="help-keys"), VerticalScroll(classes="help-page"):
                 yield Static(keys_content(self._keymap), classes="help-text", id="help-text")
             with TabPane("Query syntax", id="help-query"), VerticalScroll(classes="help-page"):
@@ -129,6 +129,12 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Focus the page so arrows and PgUp/PgDn scroll it."""
         self.query_one("#help-keys VerticalScroll", VerticalScroll).focus()
+
+    def action_switch_page(self) -> None:
+        """Show the other page."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "help-query" if tabs.active == "help-keys" else "help-keys"
+        self.query_one(f"#{tabs.active} VerticalScroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         """Close the help."""

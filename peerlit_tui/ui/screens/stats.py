@@ -133,7 +133,8 @@ class StatsScreen(ModalScreen[None]):
             background: $surface;
             padding: 0 1;
         }
-        & #stats-body { height: 1fr; }
+        & #stats-scroll { height: 1fr; }
+        & #stats-body { height: auto; }
         & #stats-path-row { height: 1; }
         & #stats-path-row Label { width: auto; padding-right: 1; }
         & #stats-path { height: 1; border: none; padding: 0; width: 1fr; }
