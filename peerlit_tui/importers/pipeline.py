@@ -283,7 +283,7 @@ def read_file(
     if not source.data.strip():
         result.error = "the file is empty"
         return result
-    long_line = overlong_line(source.text)
+    long_line = overlong_line(source.text, MAX_LINE_CHARS)
     if long_line is not None:
         number, size = long_line
         result.error = (
