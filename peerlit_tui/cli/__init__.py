@@ -186,7 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # never show a traceback; say what failed instead
-        ctx.error(explain(exc, ctx.library_dir))
+        query = sys.modules.get("peerlit_tui.query")  # loaded if it raised: no import cost
+        if query is not None and isinstance(exc, query.QueryError):
+            ctx.error(f"bad query: {exc}")  # e.g. a regular expression that took too long
+        else:
+            ctx.error(explain(exc, ctx.library_dir))
         return 2
     finally:
         try:
