@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from peerlit_tui.model import Record, Section  # noqa: E402
-from peerlit_tui.services.ranking_features import FeatureConfig, record_text  # noqa: E402
+from peerlit_tui.services.ranking_features import FeatureConfig, text_for  # noqa: E402
 from peerlit_tui.services.ranking_model import DEFAULT_MODEL, ModelConfig, RetrainPolicy  # noqa: E402
 from peerlit_tui.services.simulation import (  # noqa: E402
     LabelOracle,
@@ -81,6 +81,8 @@ CANDIDATES = {
     ),
     "lr": ModelConfig(classifier="lr"),
     "svm-md2": ModelConfig(features=FeatureConfig(min_df=2)),
+    "svm-title2": ModelConfig(features=FeatureConfig(title_repeat=2)),
+    "svm-title1": ModelConfig(features=FeatureConfig(title_repeat=1)),
 }
 #: Retraining cadences compared with --policy.
 POLICIES = {
@@ -89,20 +91,18 @@ POLICIES = {
 }
 
 
-def load(name: str) -> tuple[list[str], list[bool]]:
-    """Texts and labels of one original, every row as ASReview reads it."""
+def load(name: str) -> tuple[list[Record], list[bool]]:
+    """Records (title, abstract) and labels of one original, every row as ASReview reads it."""
     csv.field_size_limit(sys.maxsize)
     with gzip.open(ORIGINALS / f"{name}.csv.gz", "rb") as raw:
         rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
-    texts = [
-        record_text(
-            Record(title=r.get("title") or "", abstract=[Section("", r.get("abstract") or "")])
-        )
+    records = [
+        Record(title=r.get("title") or "", abstract=[Section("", r.get("abstract") or "")])
         for r in rows
     ]
     column = "label_included" if "label_included" in rows[0] else "label"
     labels = [str(r.get(column, "")).strip() in ("1", "1.0") for r in rows]
-    return texts, labels
+    return records, labels
 
 
 def live_asreview(python: str, name: str, seed: int) -> tuple[float, float, int, float]:
@@ -143,13 +143,15 @@ def run_sets(
     gaps: list[float] = []
     speed: list[float] = []
     for name in names:
-        texts, labels = load(name)
+        records, labels = load(name)
         if not any(labels):
             print(f"{name:<34} no inclusions labelled; skipped")
             continue
         per_model: dict[str, list[float]] = {m: [] for m in models}
         for seed in seeds:
             for model_name in models:
+                config = CANDIDATES[model_name]
+                texts = [text_for(r, config.features) for r in records]
                 cpu0 = time.process_time()
                 sim = simulate(
                     texts,

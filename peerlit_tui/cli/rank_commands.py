@@ -105,7 +105,7 @@ def cmd_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit simulate FILE [--label-column COL] [--seed N] [--json] [--plot FILE]`."""
     from peerlit_tui.importers.pipeline import read_file
     from peerlit_tui.services.labels import labelled
-    from peerlit_tui.services.ranking_features import record_text
+    from peerlit_tui.services.ranking_features import text_for
     from peerlit_tui.services.ranking_model import DEFAULT_MODEL
     from peerlit_tui.services.simulation import LabelOracle, simulate
 
@@ -133,8 +133,7 @@ def cmd_simulate(args: argparse.Namespace, ctx: CliContext) -> int:
     skipped = sum(1 for issue in result.issues if issue.skipped)
     if skipped:
         ctx.error(f"{skipped} rows of {path.name} could not be read and were left out")
-    texts = [record_text(r, include_journal=DEFAULT_MODEL.features.include_journal)
-             for r in found.records]  # fmt: skip
+    texts = [text_for(r, DEFAULT_MODEL.features) for r in found.records]
     sim = simulate(texts, LabelOracle(found.labels), seed=args.seed)
     if args.plot:
         _plot(sim, Path(args.plot).expanduser())

@@ -40,8 +40,8 @@ from peerlit_tui.services.ranking_features import (
     append_rows,
     count_rows,
     empty_counts,
-    record_text,
     terms_of,
+    text_for,
 )
 from peerlit_tui.services.ranking_model import (
     DEFAULT_MODEL,
@@ -325,7 +325,7 @@ class RankingService:
             if record.id not in wanted:
                 continue
             batch_ids.append(record.id)
-            batch_texts.append(record_text(record, include_journal=config.include_journal))
+            batch_texts.append(text_for(record, config))
             if len(batch_ids) >= TEXT_BATCH:
                 flush()
         if batch_ids:
@@ -430,7 +430,7 @@ class RankingService:
         tfidf = features.tfidf_rows([row])
         parts = tfidf.data * snapshot.model.weights[tfidf.indices]
         config = self.config.model.features
-        names = terms_of(record_text(record, include_journal=config.include_journal), config)
+        names = terms_of(text_for(record, config), config)
         hashed = features.weighting.columns[tfidf.indices]
         out: list[TermWeight] = []
         for i in np.argsort(-parts):

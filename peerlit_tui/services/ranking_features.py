@@ -52,6 +52,8 @@ class FeatureConfig:
         max_df: Terms in more than this share of records are ignored.
         include_journal: Add the journal name to the text.
         stop_words: Drop scikit-learn's English stop words.
+        title_repeat: How many times the title is counted (titles say in a few
+            words what a record is about; 2 weighs them above the abstract).
     """
 
     ngram_max: int = 2
@@ -59,28 +61,36 @@ class FeatureConfig:
     max_df: float = 0.95
     include_journal: bool = False
     stop_words: bool = False
+    title_repeat: int = 1
 
     def key(self) -> str:
         """What a cached count matrix depends on (the weighting does not change it)."""
         return (
             f"hash{N_FEATURES}-ngram1-{self.ngram_max}-journal{int(self.include_journal)}"
-            f"-stop{int(self.stop_words)}"
+            f"-stop{int(self.stop_words)}-title{self.title_repeat}"
         )
 
 
-def record_text(record: Record, *, include_journal: bool = False) -> str:
+def record_text(record: Record, *, include_journal: bool = False, title_repeat: int = 1) -> str:
     """The text a record is ranked on: title, abstract sections, keywords (and journal).
 
     Section headings are left out: in structured abstracts they are the same words in
     every record ("Purpose", "Findings") and carry no signal.
     """
-    parts = [record.title]
+    parts = [record.title] * max(1, title_repeat)
     parts.extend(section.text for section in record.abstract)
     if record.keywords:
         parts.append("; ".join(record.keywords))
     if include_journal and record.journal:
         parts.append(record.journal)
     return "\n".join(p for p in parts if p)
+
+
+def text_for(record: Record, config: FeatureConfig) -> str:
+    """`record_text` as `config` asks (journal, title weight)."""
+    return record_text(
+        record, include_journal=config.include_journal, title_repeat=config.title_repeat
+    )
 
 
 def _vectoriser(config: FeatureConfig) -> HashingVectorizer:
