@@ -434,3 +434,25 @@ def test_gbk_file(shared_data: Path) -> None:
     (record,) = result.records
     assert record.journal == "测试期刊"
     assert record.authors[0].name == "凯撒"
+
+
+def test_string_macros_that_expand_too_far_are_left_undefined(tmp_path: Path) -> None:
+    lines = ['@string{a0 = "lol"}']
+    lines += [f"@string{{a{i} = a{i - 1} # a{i - 1} # a{i - 1} # a{i - 1}}}" for i in range(1, 14)]
+    lines += ["@string{ok = {Journal of Fine Things}}", "@article{k, title = a13, journal = ok}"]
+    result = read_bib(tmp_path, "\n".join(lines) + "\n")
+    (record,) = result.records
+    assert record.journal == "Journal of Fine Things"
+    assert len(record.title) < 1000  # "a9a9a9a9..." rather than 200 million characters
+    (warning,) = [i for i in result.issues if not i.skipped]
+    assert warning.line == 11
+    assert "@string{a10} expands to more than 1,000,000 characters" in warning.message
+
+
+def test_a_field_that_expands_too_far_is_left_empty_with_a_warning(tmp_path: Path) -> None:
+    big = "x" * 600_000
+    text = f'@string{{big = "{big}"}}\n@article{{k, title = {{Kept}}, abstract = big # big}}\n'
+    result = read_bib(tmp_path, text)
+    (record,) = result.records
+    assert record.title == "Kept" and not record.abstract
+    assert any("abstract would expand to more than" in i.message for i in result.issues)

@@ -261,3 +261,20 @@ def test_shared_crossref_item(shared_data: Path) -> None:
     assert record.doi == "10.1098/rsif.2017.0387"
     assert record.title == "Opportunities and obstacles for deep learning in biology and medicine"
     assert len(record.authors) > 30
+
+
+def test_lone_surrogates_become_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(
+        '[{"title": "lone \\ud800 surrogate", "author": [{"family": "Sm\\udfffith"}],'
+        ' "DOI": "10.1/x\\ud800", "abstract": "a \\udc80 b"}, {"title": "next"}]',
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    first, second = result.records
+    assert first.title == "lone \ufffd surrogate"
+    assert first.authors[0].family == "Sm\ufffdith"
+    assert first.abstract[0].text == "a \ufffd b"
+    assert second.title == "next"
+    encoded = (first.title + first.doi + first.id).encode("utf-8")  # no UnicodeEncodeError
+    assert encoded

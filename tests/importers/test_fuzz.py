@@ -89,3 +89,37 @@ def test_read_file_reports_instead_of_raising(data: bytes) -> None:
         assert record.id
         assert "\x1b" not in record.title
         assert all("\x1b" not in a.name for a in record.authors)
+
+
+@st.composite
+def compressed_mutants(draw: st.DrawFn) -> bytes:
+    """A real file gzip-, bzip2- or xz-compressed, then bit-flipped or cut."""
+    import bz2
+    import gzip
+    import lzma
+
+    compress = draw(st.sampled_from([gzip.compress, bz2.compress, lzma.compress]))
+    data = bytearray(compress(draw(st.sampled_from(CORPUS))))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data) - 1))
+        if draw(st.booleans()):
+            data[at] ^= draw(st.integers(1, 255))
+        else:
+            del data[max(at, 3) :]
+    return bytes(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compressed_mutants())
+def test_damaged_compressed_files_get_one_clear_message(data: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mutant.ris.gz"
+        path.write_bytes(data)
+        result = read_file(path)
+    if result.error is not None:
+        assert "None" not in result.error and "unexpected" not in result.error
+        assert "Error -" not in result.error or result.error.startswith("this is a damaged")
+    else:
+        assert result.records  # a flip in a stored (uncompressed) region can still read
