@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,78 @@ def test_lower_layers_do_not_import_upper_layers(layer: str) -> None:
                     f"{path.name}: {a.name}" for a in node.names if a.name.startswith(forbidden)
                 ]
     assert bad == []
+
+
+def _core_modules() -> list[str]:
+    """Every module outside the UI (and the entry point), found by walking the package."""
+    import pkgutil
+
+    import peerlit_tui
+
+    return sorted(
+        info.name
+        for info in pkgutil.walk_packages(peerlit_tui.__path__, "peerlit_tui.")
+        if not info.name.startswith(("peerlit_tui.ui", "peerlit_tui.__main__"))
+    )
+
+
+def test_no_core_module_loads_textual() -> None:
+    # Every module, found by walking the package (a new one is covered without a list).
+    # rich is checked by the import-linter contract on our own imports only: a
+    # dependency (scikit-learn) loads it by itself.
+    loaded = _loaded_after_import(_core_modules())
+    assert not {m for m in loaded if m.split(".")[0] == "textual"}
+
+
+def test_the_key_table_and_the_ui_entry_load_no_toolkit() -> None:
+    # The command line checks keymaps and prints key tables without loading Textual.
+    loaded = _loaded_after_import(
+        ["peerlit_tui.ui", "peerlit_tui.ui.keys", "peerlit_tui.ui.sorting"]
+    )
+    assert not {m for m in loaded if m.split(".")[0] in {"textual", "rich"}}
+
+
+def _ui_modules() -> list[Path]:
+    return sorted((PACKAGE / "ui").rglob("*.py"))
+
+
+def test_no_screen_inherits_another_of_the_projects_screens() -> None:
+    screens = PACKAGE / "ui" / "screens"
+    classes: dict[str, list[str]] = {}
+    for path in screens.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                classes[node.name] = [ast.unparse(b).split("[")[0] for b in node.bases]
+    own = set(classes)
+    assert classes, "ui/screens holds the screens"
+    assert {name: bases for name, bases in classes.items() if own & set(bases)} == {}
+
+
+def test_ui_has_no_module_level_state_and_widgets_push_no_screens() -> None:
+    bad = []
+    for path in _ui_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in {
+                "WeakKeyDictionary",
+                "getattr(self.app, 'library_dir')",
+            }:
+                bad.append(f"{path.name}: {ast.unparse(node)}")
+            if "widgets" in path.parts and isinstance(node, ast.Attribute):
+                if node.attr == "push_screen":
+                    bad.append(f"{path.name}: pushes a screen")
+    assert bad == []
+
+
+@pytest.mark.skipif(
+    shutil.which("lint-imports") is None
+    and not (Path(sys.executable).parent / "lint-imports").exists(),
+    reason="import-linter not installed",
+)
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    done = subprocess.run(
+        [exe, "--config", str(PACKAGE.parent / ".importlinter")],
+        capture_output=True, text=True, cwd=PACKAGE.parent, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]

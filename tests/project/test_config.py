@@ -113,7 +113,10 @@ def test_wrong_type_names_the_line_and_keeps_the_other_settings(tmp_path: Path) 
     # Everything else in the file still applies.
     assert config.theme == "nord"
     assert config.highlight.exclude_words == ["rat"]
-    assert config.keymap["screening.include"] == "y"
+    assert config.keymap["screening.include"] == "I,Y"
+    from peerlit_tui.ui.keys import check_keymap
+
+    assert check_keymap(config) == []  # no clash: the example works as printed
 
 
 @pytest.mark.parametrize(
@@ -212,4 +215,38 @@ def test_readme_example_is_a_valid_config(tmp_path: Path) -> None:
     config, warnings = load_config(write(tmp_path, example))
     assert warnings == []
     assert config.theme == "nord" and config.default_sort.key == "year"
-    assert config.keymap["screening.include"] == "y"
+    assert config.keymap["screening.include"] == "I,Y"
+    from peerlit_tui.ui.keys import check_keymap
+
+    assert check_keymap(config) == []  # no clash: the example works as printed
+
+
+def test_a_picked_theme_is_written_keeping_the_rest_of_the_file(tmp_path: Path) -> None:
+    from peerlit_tui.config import save_theme
+
+    path = write(
+        tmp_path, '# my settings\ntheme = "nord"  # dark\n\n[keymap]\n"main.include" = "y"\n'
+    )
+    save_theme("gruvbox", path)
+    config, warnings = load_config(path)
+    assert warnings == [] and config.theme == "gruvbox"
+    assert config.keymap == {"main.include": "y"}
+    assert path.read_text(encoding="utf-8").startswith("# my settings\n")
+    fresh = tmp_path / "new" / "config.toml"
+    save_theme("nord", fresh)
+    assert load_config(fresh)[0].theme == "nord"
+    keymap_only = write(tmp_path, '[keymap]\n"main.include" = "y"\n')
+    save_theme("dracula", keymap_only)
+    assert load_config(keymap_only)[0].theme == "dracula"
+
+
+def test_the_key_table_checks_a_keymap_without_a_toolkit(tmp_path: Path) -> None:
+    from peerlit_tui.ui.keys import check_keymap
+
+    path = write(tmp_path, '[keymap]\n"main.cycle_sort" = "o"\n"main.nope" = "z"\n')
+    config, warnings = load_config(path)
+    assert warnings == []
+    problems = check_keymap(config)
+    assert problems[0].startswith(f"{path}:3: keymap: no binding is called 'main.nope'")
+    assert "main.cycle_sort" in problems[1] and "app.open_link" in problems[1]
+    assert config.keymap == {"main.cycle_sort": "o"}
