@@ -35,17 +35,15 @@ from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
 from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_recovery import (
-    count_newer,
     journal_position,
     newer_backup,
-    salvage,
+    replace_journal,
 )
 from peerlit_tui.storage.annotations import read_snapshot, write_snapshot
 from peerlit_tui.storage.checkpoint_files import (
     Snapshot,
     backup_paths,
     remove_stale_temp_files,
-    set_aside,
     stamp,
 )
 from peerlit_tui.storage.journal import Journal, Located
@@ -221,39 +219,23 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
 
 
 def _recover(folder: Path, journal: Journal, base: Snapshot, report: DoctorReport) -> None:
-    """Keep the checkpoint, set the journal aside, start a new one, copy newer entries."""
-    index = AnnotationIndex()
-    ignored: list[str] = []
-    index.load(base.docs, base.reasons, ignored.append)
-    aside = set_aside(journal.path) if journal.path.exists() and journal.size() > 0 else None
+    """Keep the checkpoint, swap the journal for a new one holding the newer entries."""
+    done = replace_journal(journal, base, None, sync=True)
     journal.reopen()
-    if journal.size() == 0:
-        journal.start_fresh(
-            base.seq,
-            continues={"id": base.journal_id, "seq": base.seq},
-            replaces=aside.name if aside else "",
-        )
-    journal.read_new(repair=True)
-    kept = newer = 0
-    if aside is not None:
-        newer = count_newer(aside, base.seq)
-        for entry in salvage(aside, base.seq, index):
-            index.apply_entry(journal.append(entry).entry, ignored.append)
-            kept += 1
+    index = _replay_over(base, journal.read_new(repair=True), 0)
+    if done.aside is not None:
         report.repairs.append(
-            f"set the damaged journal aside as {aside.name} (nothing was deleted)"
+            f"set the damaged journal aside as {done.aside.name} (nothing was deleted)"
         )
     report.repairs.append(
         f"kept the {len(index)} annotated records of {ANNOTATIONS_JSON} (changes up to "
         f"{base.seq}) and started a new journal after them"
     )
-    if newer:
-        left = (
-            f"; {newer - kept} that did not fit were left in {aside.name}"
-            if aside and newer > kept
-            else ""
-        )
-        report.repairs.append(f"copied {kept} newer change(s) from the damaged journal{left}")
+    if done.newer:
+        left = done.newer - done.kept
+        where = done.aside.name if done.aside else "the damaged journal"
+        rest = f"; {left} that did not fit were left in {where}" if left else ""
+        report.repairs.append(f"copied {done.kept} newer change(s) from the damaged journal{rest}")
     _write(folder, journal, index)
     report.checked.append(f"annotations: {len(index)} records annotated")
 

@@ -5,13 +5,13 @@ fingerprint of the bytes before `offset`, so an open or `doctor` can tell whethe
 the journal on disk is still the one the checkpoint was made from: not truncated,
 not replaced by an older copy, not swapped for another library's journal.
 
-The fingerprint is built from SHA-256 digests of fixed 1 MiB blocks. The digests of
+The fingerprint is built from SHA-256 digests of fixed 64 KiB blocks. The digests of
 the full blocks are stored in the checkpoint, so the next checkpoint only hashes
 the bytes appended since (plus the last partial block) instead of the whole
 journal, and a check can hash just the blocks it needs: an open hashes at most
 the last two blocks, `doctor` hashes them all and can say where they differ.
 
-    {"id": "<journal id>", "offset": 81234, "seq": 42, "block_size": 1048576,
+    {"id": "<journal id>", "offset": 81234, "seq": 42, "block_size": 65536,
      "blocks": ["<hex>", ...], "sha256": "<hex>"}
 
 `sha256` is the SHA-256 of the full-block digests followed by the digest of the
@@ -25,9 +25,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-BLOCK_SIZE = 1 << 20
-#: An open verifies the blocks that hold at least this many bytes before the offset.
-_QUICK_SPAN = 64 << 10
+BLOCK_SIZE = 64 << 10
+#: An open verifies the blocks that hold at least this many bytes before the offset
+#: (with the partial block, at most two blocks: 128 KiB hashed per open).
+_QUICK_SPAN = 16 << 10
 
 
 class ReadsBytes(Protocol):

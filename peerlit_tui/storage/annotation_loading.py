@@ -29,6 +29,7 @@ from peerlit_tui.storage.annotation_recovery import (
     count_newer,
     journal_position,
     newer_backup,
+    replace_journal,
     salvage,
 )
 from peerlit_tui.storage.checkpoint_files import (
@@ -65,6 +66,7 @@ class StoreLoading:
 
     folder: Path
     read_only: bool
+    _sync: bool
     _index: AnnotationIndex
     _journal: Journal
     _history: UndoHistory | None
@@ -157,34 +159,38 @@ class StoreLoading:
         return None, seen
 
     def _recover(self, base: Snapshot, damage: str, extra: Path | None) -> None:
-        """Keep `base`, set the journal aside, start a new one, copy newer entries over."""
+        """Keep `base`, swap the journal for a new one holding the newer entries that fit."""
         journal = self._journal
         aside: Path | None = None
-        if not self.read_only and journal.size() > 0:
-            aside = set_aside(journal.path)
-        sources = [p for p in (extra, aside) if p is not None]
-        if self.read_only:
-            sources.append(journal.path)
-            journal.offset, journal.seq = journal.size(), base.seq
-        else:
-            journal.reopen()
-            self._continues = (base.journal_id, base.seq)
-            self._start_journal(base.seq, aside)
-            self._fingerprint.reset()
-        self._log.start(journal.seq)
         kept = newer = 0
-        for source in sources:
-            newer += count_newer(source, base.seq)
-            for entry in salvage(source, base.seq, self._index):
-                if self.read_only:
+        if self.read_only:
+            # Nothing may change on disk: show the checkpoint plus what fits, in memory.
+            for source in (extra, journal.path):
+                if source is None or not source.exists():
+                    continue
+                newer += count_newer(source, base.seq)
+                for entry in salvage(source, base.seq, self._index):
                     self._index.apply_entry(entry, self._warn)
-                else:
-                    try:
-                        self._apply(journal.append(entry), own=False)
-                    except NotSavedError as exc:
-                        self._warn(f"could not copy the newer changes over: {exc}")
-                        break
-                kept += 1
+                    kept += 1
+            journal.offset, journal.seq = journal.size(), base.seq
+            self._log.start(journal.seq)
+        else:
+            self._continues = (base.journal_id, base.seq)
+            try:
+                done = replace_journal(journal, base, extra, sync=self._sync)
+                aside, kept, newer = done.aside, done.kept, done.newer
+            except OSError as exc:
+                # No room for a new journal: rename the damaged one (no space needed)
+                # so it is never replayed; its newer entries wait there for `doctor`.
+                aside = set_aside(journal.path) if journal.size() > 0 else None
+                self._warn(f"could not copy the newer changes over: {exc}")
+            journal.reopen()
+            if journal.size() == 0:
+                self._start_journal(base.seq, aside)
+            self._fingerprint.reset()
+            journal.offset = journal.seq = 0
+            self._log.start(base.seq)
+            self._catch_up(repair=True)
         self._ckpt_seq = -1
         where = (
             f"it was set aside as {aside.name} (nothing was deleted) and a new journal started"

@@ -13,13 +13,17 @@ than the checkpoint whose old values still fit (`salvage`).
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.storage.annotation_fingerprint import JournalMark, verify
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value
-from peerlit_tui.storage.journal import Entry, Journal
+from peerlit_tui.storage.checkpoint_files import TEMP_SUFFIX, stamp
+from peerlit_tui.storage.journal import JOURNAL_FORMAT, Entry, Journal, fsync_dir, new_id, utc_now
 from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
 
 if TYPE_CHECKING:
@@ -172,3 +176,95 @@ def newer_backup(folder: Path, base: Snapshot, warn: Callable[[str], None]) -> S
     if name:
         warn(f"backup {name} holds changes newer than {ANNOTATIONS_JSON}; it was used instead")
     return best
+
+
+@dataclass(slots=True)
+class Replacement:
+    """What `replace_journal` did.
+
+    Attributes:
+        aside: The damaged journal's new name (None when there was none).
+        kept: Newer entries copied into the new journal.
+        newer: Entries found numbered after the checkpoint (kept or not).
+    """
+
+    aside: Path | None
+    kept: int
+    newer: int
+
+
+def replace_journal(
+    journal: Journal, base: Snapshot, extra: Path | None, *, sync: bool
+) -> Replacement:
+    """Swap a damaged journal for a new one continuing `base` (call under the lock).
+
+    The new journal (a header naming the checkpoint it continues, then copies of
+    the damaged file's newer entries that fit, see `salvage`) is written and synced
+    to a temp file first; the damaged journal then gets its second name
+    `annotations.journal.damaged-<time>` (a hard link, or a copy where links are
+    not supported) and only then is the new file renamed over it. A kill at any
+    moment leaves either the damaged journal in place, so the next open does this
+    again, or the new one: never no journal, never the newer entries only aside.
+
+    Args:
+        journal: The open (damaged) journal; reopen it afterwards.
+        base: The checkpoint kept.
+        extra: Another file to copy newer entries from (a deleted journal's bytes).
+        sync: fsync the files and the folder.
+
+    Raises:
+        OSError: When the new journal cannot be written (the damaged one is then
+            untouched).
+    """
+    folder = journal.path.parent
+    scratch = AnnotationIndex()
+    scratch.load(base.docs, base.reasons, lambda _: None)
+    has_old = journal.path.exists() and journal.size() > 0
+    aside = folder / f"{ANNOTATIONS_JOURNAL}.damaged-{stamp()}" if has_old else None
+    header = {
+        "seq": 0, "journal": new_id(), "format": JOURNAL_FORMAT, "created": utc_now(),
+        "after_seq": base.seq, "continues": {"id": base.journal_id, "seq": base.seq},
+        "replaces": aside.name if aside else "",
+    }  # fmt: skip
+    lines = [_line(header)]
+    seq = base.seq
+    kept = newer = 0
+    for source in (extra, journal.path if has_old else None):
+        if source is None:
+            continue
+        newer += count_newer(source, base.seq)
+        for entry in salvage(source, base.seq, scratch):
+            seq += 1
+            entry["seq"] = seq
+            scratch.apply_entry(entry, lambda _: None)
+            lines.append(_line(entry))
+            kept += 1
+    tmp = folder / f".{ANNOTATIONS_JOURNAL}.new{TEMP_SUFFIX}"
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        for line in lines:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(fd, view) :]
+        if sync:
+            os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    if aside is not None:
+        try:
+            os.link(journal.path, aside)
+        except OSError:
+            shutil.copyfile(journal.path, aside)
+    os.replace(tmp, journal.path)
+    if sync:
+        fsync_dir(folder)
+    return Replacement(aside, kept, newer)
+
+
+def _line(entry: Entry) -> bytes:
+    # The same encoding as `Journal.append`.
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
