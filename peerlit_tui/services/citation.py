@@ -59,11 +59,32 @@ def _initials(given: str) -> str:
     return " ".join(out).replace(" -", "-")
 
 
+#: Lower-case name particles ("van der Berg", "ten Dijk", "de la Cruz"). Exports that
+#: write "Berg, Jan van der" leave them after the given names; APA puts them before
+#: the surname and makes no initials of them.
+PARTICLES = frozenset(
+    "van der den de del della dei di da das dos du la le les ten ter te von vom zu zur "
+    "'t van't op het in d' l' y e".split()
+)
+
+
+def _split_particles(given: str) -> tuple[str, str]:
+    """(given names, particles that trail them): "Jan van der" -> ("Jan", "van der")."""
+    words = given.split()
+    cut = len(words)
+    while cut > 1 and words[cut - 1] in PARTICLES:
+        cut -= 1
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
 def _apa_name(author: Author) -> str:
     family = clean_line(author.family)
     if not family:
         return clean_line(author.name)
-    initials = _initials(clean_line(author.given))
+    given, particles = _split_particles(clean_line(author.given))
+    if particles:
+        family = f"{particles} {family}"
+    initials = _initials(given)
     return f"{family}, {initials}" if initials else family
 
 
