@@ -222,3 +222,36 @@ def test_two_processes_opening_a_damaged_journal_at_once(tmp_path: Path) -> None
         _assert_all_there(svc)
         assert set(svc.get("shared").tags) == {"p0", "p1", "p2", "p3"}
         assert svc.warnings == []
+
+
+def test_kill_while_replacing_a_damaged_journal_loses_nothing(tmp_path: Path) -> None:
+    import peerlit_tui.storage.annotation_recovery as recovery
+
+    _five(tmp_path)
+    svc = open_service(tmp_path)
+    svc.set_note("8917", "newer, not checkpointed")
+    svc.close(checkpoint=False)
+    journal = tmp_path / ANNOTATIONS_JOURNAL
+    raw = bytearray(journal.read_bytes())
+    at = raw.index(b'"v1"')
+    raw[at + 1 : at + 3] = b"XX"  # damaged before the checkpoint's position
+    journal.write_bytes(bytes(raw))
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child dies just before the new journal goes in
+
+        def die(*args: object) -> None:
+            os._exit(9)
+
+        recovery.os.replace = die  # type: ignore[assignment]
+        try:
+            AnnotationService.open(tmp_path, sync=False)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 9
+    assert journal.read_bytes() == bytes(raw)  # still the damaged journal, untouched
+    with open_service(tmp_path) as again:
+        assert again.get("8917").note == "newer, not checkpointed"
+        assert again.get("fcb3").rating == 5
+    with open_service(tmp_path) as third:
+        assert third.warnings == [] and third.get("8917").note == "newer, not checkpointed"
