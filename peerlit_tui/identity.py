@@ -153,7 +153,11 @@ def title_similarity(a: str, b: str) -> float:
 
 def surnames_agree(a: str, b: str) -> bool:
     """True when two first-author surnames can be the same person (or one is unknown)."""
-    ka, kb = match_key(a), match_key(b)
+    return surname_keys_agree(match_key(a), match_key(b))
+
+
+def surname_keys_agree(ka: str, kb: str) -> bool:
+    """`surnames_agree` for surnames already reduced by `match_key`."""
     if not ka or not kb:
         return True
     return ka == kb or ka.startswith(kb) or kb.startswith(ka) or fuzz.ratio(ka, kb) >= 85

@@ -6,9 +6,9 @@ step compares titles with rapidfuzz, but only against candidates that share a
 *blocking key* with the new record, so an import into a 100,000-record library
 makes a few comparisons per record instead of 100,000:
 
-- the first three and the first two content words of the title (a typo late in
-  the title, a subtitle),
-- the last three and the last two content words (a typo early in the title),
+- the first three content words of the title (a typo late in the title, a subtitle),
+- the last three content words (a typo early in the title),
+- for titles of up to four content words, the first two and the last two as well,
 - the three longest words, sorted (reordered or re-punctuated titles).
 
 A pair links when the titles are at least 90 % similar (95 % when neither year nor
@@ -30,11 +30,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
-from peerlit_tui.identity import STOPWORDS, surnames_agree, title_similarity, title_words
+from peerlit_tui.identity import STOPWORDS, surname_keys_agree, title_similarity, title_words
 from peerlit_tui.text import match_key
+
+if TYPE_CHECKING:
+    from peerlit_tui.storage.records import RecordStore
 
 #: The reason shown on links made by this step.
 FUZZY_REASON = "similar title, year and first author"
@@ -77,6 +81,7 @@ class Entry:
     doi: str
     pages: str | None = None
     _marks: frozenset[str] | None = None
+    _keys: frozenset[str] | None = None
 
     @property
     def marks(self) -> frozenset[str]:
@@ -126,9 +131,11 @@ def make_entry(
     )
 
 
-def blocking_keys(entry: Entry) -> set[str]:
-    """The keys under which an entry is filed and looked up."""
-    return words_keys(entry.words)
+def blocking_keys(entry: Entry) -> frozenset[str]:
+    """The keys under which an entry is filed and looked up (computed once per entry)."""
+    if entry._keys is None:
+        entry._keys = frozenset(words_keys(entry.words))
+    return entry._keys
 
 
 def title_keys(title: str) -> set[str]:
@@ -141,8 +148,9 @@ def words_keys(words: str) -> set[str]:
     """The blocking keys of a `title_words` string."""
     content = [w for w in words.split() if w not in STOPWORDS] or words.split()
     keys = {"p:" + " ".join(content[:3]), "s:" + " ".join(content[-3:])}
-    # Two-word ends too, so a short title with a typo in one of three words is found.
-    keys |= {"h:" + " ".join(content[:2]), "t:" + " ".join(content[-2:])}
+    if len(content) <= 4:
+        # Two-word ends too, so a short title with a typo in one of three words is found.
+        keys |= {"h:" + " ".join(content[:2]), "t:" + " ".join(content[-2:])}
     longest = sorted(content, key=lambda w: (-len(w), w))[:3]
     keys.add("l:" + " ".join(sorted(longest)))
     return keys
@@ -196,7 +204,7 @@ def link_reason(
     """
     if a.doi and b.doi and a.doi != b.doi:
         return None
-    if not surnames_agree(a.author, b.author):
+    if not surname_keys_agree(a.author, b.author):
         return None
     score = title_similarity(a.words, b.words)
     if score < 85:
@@ -264,7 +272,27 @@ class NearDuplicateIndex:
             block = self._blocks.get(key, ())
             if len(block) <= MAX_BLOCK:
                 candidates.update((other.id, other) for other in block)
-        return matches_among(entry, candidates.values(), self._pages)
+        close = (c for c in candidates.values() if _close_enough(entry.words, c.words))
+        return matches_among(entry, close, self._pages)
+
+
+def _close_enough(a: str, b: str) -> bool:
+    # 75 % alike, or one the start of the other (a subtitle): the only pairs that
+    # `link_reason` can accept, checked in C before anything slower runs.
+    if fuzz.ratio(a, b, score_cutoff=75):
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 15 and long.startswith(short[: max(15, len(short) - 5)])
+
+
+def may_match(processed: str, title: str) -> bool:
+    """A cheap first look (C code only): can `title` be the same paper as a processed title?
+
+    `processed` is `utils.default_process` of the new record's title. Lower-cased,
+    punctuation-free titles that are not 75 % alike, nor one the start of the other
+    (a subtitle), cannot pass `link_reason`, so their entries need not be built.
+    """
+    return _close_enough(processed, utils.default_process(title))
 
 
 def matches_among(
@@ -280,3 +308,70 @@ def matches_among(
             if reason:
                 found.append((other.id, reason))
     return found
+
+
+class ImportDedup:
+    """The fuzzy step of one import, inside its write transaction.
+
+    Records added by this import are compared in memory (`NearDuplicateIndex`);
+    records stored before it through the blocking keys kept in the store, one
+    indexed lookup per new record, and only when the library held records. The
+    keys of the new records are written once, by `finish`, before the commit.
+
+    Args:
+        store: The record store, with the import's transaction open.
+    """
+
+    def __init__(self, store: RecordStore) -> None:
+        self.store = store
+        self.stored_upto = store.max_rowid()
+        self._index = NearDuplicateIndex()
+        self._pending: list[tuple[str, int]] = []
+        self._keyed_upto: int | None = None
+
+    def _key_stored_rows(self) -> None:
+        """File the keys of stored rows that have none (once per library, then incremental).
+
+        A library from before the fuzzy step, or rows written without an import,
+        are keyed here; afterwards each import keys its own rows in `finish`.
+        """
+        upto = self.store.dedup_keyed_upto()
+        rows = [(rid, t) for rid, t in self.store.unkeyed_rows(upto) if rid <= self.stored_upto]
+        self.store.add_dedup_keys((key, rid) for rid, title in rows for key in title_keys(title))
+        self._keyed_upto = max(upto, self.stored_upto)
+
+    def _pages_of(self, candidate: Entry) -> str | None:
+        if candidate.pages is None:
+            stored = self.store.get(candidate.id)
+            candidate.pages = stored.pages if stored is not None else ""
+        return candidate.pages
+
+    def matches(self, entry: Entry | None, rowid: int) -> list[tuple[str, str]]:
+        """(id, reason) of the records likely the same paper as one just inserted at `rowid`."""
+        if self._keyed_upto is None:
+            self._key_stored_rows()
+        self._keyed_upto = max(self._keyed_upto or 0, rowid)
+        if entry is None:
+            return []
+        keys = blocking_keys(entry)
+        found = self._index.matches(entry)
+        if self.stored_upto:
+            processed = utils.default_process(entry.words)
+            candidates = (
+                make_entry(rid, title, year, author, journal, doi)
+                for _row, rid, title, year, author, journal, doi in self.store.dedup_candidates(
+                    keys, MAX_BLOCK
+                )
+                if may_match(processed, title)
+            )
+            found += matches_among(entry, (c for c in candidates if c), self._pages_of)
+        self._index.add(entry)
+        self._pending.extend((key, rowid) for key in keys)
+        return found
+
+    def finish(self) -> None:
+        """Write the new records' keys and how far the store is keyed (before the commit)."""
+        if self._keyed_upto is None:
+            return
+        self.store.add_dedup_keys(self._pending)
+        self.store.set_dedup_keyed_upto(self._keyed_upto)

@@ -29,14 +29,7 @@ from peerlit_tui.library_errors import (
 )
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
-from peerlit_tui.services.dedup import (
-    MAX_BLOCK,
-    Entry,
-    blocking_keys,
-    make_entry,
-    matches_among,
-    title_keys,
-)
+from peerlit_tui.services.dedup import ImportDedup, make_entry
 from peerlit_tui.services.import_summary import FileSummary, ImportSummary
 from peerlit_tui.services.merge import merge_into
 from peerlit_tui.storage.paths import RECORDS_DB
@@ -275,7 +268,7 @@ class Library:
         done = 0
         try:
             self.store.begin()
-            state = _ImportState(self.store.all_ids())
+            state = _ImportState(self.store)
             for result in results:
                 file_summary = self._summarise(result)
                 summary.files.append(file_summary)
@@ -284,6 +277,7 @@ class Library:
                     done += 1
                     if progress is not None and (done % 500 == 0 or done == total):
                         progress(done, total, "saving records")
+            state.dedup.finish()
             self.store.commit()
         except LibraryDiskFullError as exc:
             self.store.rollback()
@@ -359,7 +353,7 @@ class Library:
             record.id, record.title, record.year, record.first_author_family, record.journal,
             record.doi, record.pages,
         )  # fmt: skip
-        for other, reason in state.near_matches(self.store, entry, rowid):
+        for other, reason in state.dedup.matches(entry, rowid):
             if other not in linked and self.store.link(record.id, other, reason, imported_at):
                 summary.duplicates_linked += 1
         self.store.add_source(record.id, source)
@@ -395,49 +389,10 @@ class Library:
 
 
 class _ImportState:
-    """What one import keeps between records: the known ids, whether stored rows are keyed."""
+    """What one import keeps between records: known ids, ids added, the fuzzy step."""
 
-    def __init__(self, known: set[str]) -> None:
-        self.known = known
+    def __init__(self, store: RecordStore) -> None:
+        self.known = store.all_ids()
         #: Ids this import added (a split from one of them is no split of an old merge).
         self.added: set[str] = set()
-        self._keyed = False
-
-    def _key_stored_rows(self, store: RecordStore, below: int) -> None:
-        """File the blocking keys of stored rows that have none yet (rows under `below`).
-
-        Once per library: a library from before the fuzzy step, or rows written
-        without an import, are keyed here; afterwards every import keys its own rows.
-        """
-        upto = store.dedup_keyed_upto()
-        rows = [(rid, t) for rid, t in store.unkeyed_rows(upto) if rid < below]
-        pairs = [(key, rid) for rid, title in rows for key in title_keys(title)]
-        store.add_dedup_keys(pairs, max([upto, *(rid for rid, _t in rows)]))
-        self._keyed = True
-
-    def near_matches(
-        self, store: RecordStore, entry: Entry | None, rowid: int
-    ) -> list[tuple[str, str]]:
-        """Stored records likely the same paper as a just-inserted one; then file its keys."""
-        if not self._keyed:
-            self._key_stored_rows(store, rowid)
-        if entry is None:
-            store.add_dedup_keys((), rowid)
-            return []
-
-        def pages_of(candidate: Entry) -> str | None:
-            if candidate.pages is None:
-                stored = store.get(candidate.id)
-                candidate.pages = stored.pages if stored is not None else ""
-            return candidate.pages
-
-        keys = blocking_keys(entry)
-        candidates = [
-            make_entry(rid, title, year, author, journal, doi)
-            for _row, rid, title, year, author, journal, doi in store.dedup_candidates(
-                keys, MAX_BLOCK
-            )
-        ]
-        found = matches_among(entry, (c for c in candidates if c is not None), pages_of)
-        store.add_dedup_keys(((key, rowid) for key in keys), rowid)
-        return found
+        self.dedup = ImportDedup(store)

@@ -34,6 +34,9 @@ class DuplicateLinks:
     def _write(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         raise NotImplementedError
 
+    def _write_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
+        raise NotImplementedError
+
     def link(
         self,
         a: str,
@@ -112,14 +115,16 @@ class DuplicateLinks:
         return self._read("SELECT rowid, title FROM records WHERE rowid > ? ORDER BY rowid",
                           (after,))  # fmt: skip
 
-    def add_dedup_keys(self, rows: Iterable[tuple[str, int]], upto: int) -> None:
-        """Store (key, rowid) pairs and note that every row up to `upto` is keyed."""
-        writer = self._write("SELECT 1")  # a read-only store refuses here
-        writer.connection.executemany("INSERT INTO dedup_keys(key, rid) VALUES (?, ?)", rows)
+    def add_dedup_keys(self, rows: Iterable[tuple[str, int]]) -> None:
+        """Store (key, rowid) pairs of the fuzzy step's blocking keys."""
+        self._write_many("INSERT INTO dedup_keys(key, rid) VALUES (?, ?)", rows)
+
+    def set_dedup_keyed_upto(self, rowid: int) -> None:
+        """Note that every record row up to `rowid` has its blocking keys stored."""
         self._write(
             "INSERT INTO meta(key, value) VALUES ('dedup_keys_upto', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(upto),),
+            (str(rowid),),
         )
 
     def dedup_candidates(self, keys: Iterable[str], max_block: int) -> list[Any]:

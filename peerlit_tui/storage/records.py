@@ -226,6 +226,14 @@ class RecordStore(DuplicateLinks):
         with translated(self.path, writing=True):
             return writer.execute(sql, params)
 
+    def _write_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
+        """Run one write statement for many rows inside this thread's open transaction."""
+        writer = self._writer()
+        if self._connections.owner != threading.get_ident():
+            raise RuntimeError("RecordStore write outside begin()/commit()")
+        with translated(self.path, writing=True):
+            writer.executemany(sql, rows)
+
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
         with translated(self.path):
             return self._db.execute(sql, params).fetchall()
