@@ -221,11 +221,15 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             if journal.size() == journal.offset:
                 return False
             replaced = True  # shorter than what was read: cut short underneath
-        with journal.locked():
-            if replaced or journal.replaced() or journal.size() < journal.offset:
+        if replaced:
+            # Reloading may set a damaged journal aside: that takes the file lock.
+            with journal.locked():
                 self._reload()
-                changed = True
-            else:
+            changed = True
+        else:
+            # Complete lines need no file lock to be read; the thread lock keeps
+            # this thread's saves out while the index changes.
+            with journal.thread_lock:
                 changed = self._catch_up(repair=False)
         if changed:
             self._maybe_checkpoint()
