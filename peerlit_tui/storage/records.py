@@ -11,7 +11,7 @@ records take seconds to load there and seconds per update). SQLite gives:
   the search can use for abstract terms and `findings:`-style queries.
 
 Writes go through one writer connection under a lock; every other thread reads
-through its own connection (see `sqlite_connections`), so a reader never sees an
+through a pooled read connection (see `sqlite_connections`), so a reader never sees an
 import's uncommitted rows. A library that cannot be written opens read-only.
 """
 
@@ -159,8 +159,13 @@ class RecordStore(DuplicateLinks):
 
     @property
     def _db(self) -> sqlite3.Connection:
-        """The connection of the calling thread (the writer inside its own transaction)."""
-        return self._connections.reader()
+        """A connection to read through (the writer inside this thread's transaction).
+
+        For one statement, in tests and diagnostics; the store's own reads use
+        `_connections.reading()`, which keeps the connection until they are done.
+        """
+        with self._connections.reading() as db:
+            return db
 
     def close(self) -> None:
         """Close every database connection."""
@@ -235,8 +240,8 @@ class RecordStore(DuplicateLinks):
             writer.executemany(sql, rows)
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
-        with translated(self.path):
-            return self._db.execute(sql, params).fetchall()
+        with translated(self.path), self._connections.reading() as db:
+            return db.execute(sql, params).fetchall()
 
     # -- change detection ---------------------------------------------------
 
@@ -320,11 +325,14 @@ class RecordStore(DuplicateLinks):
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterator[Record]:
         """Yield full records (without provenance), all or the given ids, in row order."""
         if ids is None:
-            with translated(self.path):
-                cursor = self._db.execute("SELECT data FROM records ORDER BY rowid")
-                while batch := cursor.fetchmany(500):
-                    for (data,) in batch:
-                        yield Record.from_dict(json.loads(data))
+            with translated(self.path), self._connections.reading() as db:
+                cursor = db.execute("SELECT data FROM records ORDER BY rowid")
+                try:
+                    while batch := cursor.fetchmany(500):
+                        for (data,) in batch:
+                            yield Record.from_dict(json.loads(data))
+                finally:
+                    cursor.close()  # ends the read before the connection goes back
             return
         for record_id in ids:
             found = self._read("SELECT data FROM records WHERE id = ?", (record_id,))
@@ -344,10 +352,13 @@ class RecordStore(DuplicateLinks):
 
     def abstract_texts(self) -> Iterator[tuple[int, str]]:
         """(rowid, folded-ready abstract text) for every record, for substring scans."""
-        with translated(self.path):
-            cursor = self._db.execute("SELECT rowid, abstract FROM records_fts ORDER BY rowid")
-            while batch := cursor.fetchmany(1000):
-                yield from batch
+        with translated(self.path), self._connections.reading() as db:
+            cursor = db.execute("SELECT rowid, abstract FROM records_fts ORDER BY rowid")
+            try:
+                while batch := cursor.fetchmany(1000):
+                    yield from batch
+            finally:
+                cursor.close()
 
     # -- writes (inside begin/commit) ---------------------------------------
 

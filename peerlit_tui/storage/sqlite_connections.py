@@ -1,4 +1,4 @@
-"""Opening the record store's SQLite file: one writer, a reader per thread, read-only mounts.
+"""Opening the record store's SQLite file: one writer, pooled readers, read-only mounts.
 
 Why several connections: the app reads on its UI thread while an import, an export or
 the statistics run in worker threads. A single shared connection let the UI see an
@@ -158,8 +158,16 @@ def open_read_only(
 _empty_counter = itertools.count()
 
 
+#: Idle read connections kept for reuse; more may be open while many threads read.
+POOL_SIZE = 4
+
+
 class Connections:
-    """The writer and the per-thread readers of one database file.
+    """The writer and a small pool of read connections of one database file.
+
+    A pool rather than one connection per thread: the app starts a new worker
+    thread for many jobs (every search while typing), and a connection per thread
+    would keep three open files for each thread that ever read.
 
     Args:
         writer: The connection that writes (None for a read-only store).
@@ -171,9 +179,12 @@ class Connections:
     ) -> None:
         self.writer = writer
         self._factory = reader_factory
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._open: set[sqlite3.Connection] = set()
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        #: Keeps an in-memory (empty, read-only) database alive while readers come and go.
+        self.keepalive: sqlite3.Connection | None = None
         self.write_lock = threading.RLock()
         #: True when the store is read-only because the disk is full (writes say so).
         self.disk_full = False
@@ -181,36 +192,57 @@ class Connections:
         self.owner: int | None = None
 
     def adopt(self, db: sqlite3.Connection) -> None:
-        """Use an already opened connection as the calling thread's reader."""
-        self._local.db = db
-        with self._readers_lock:
-            self._readers.append(db)
+        """Put an already opened read connection into the pool."""
+        with self._pool_lock:
+            self._open.add(db)
+            self._idle.append(db)
 
     def watcher(self) -> sqlite3.Connection:
         """A read connection of its own, for change polling from any thread."""
         db = self._factory()
-        with self._readers_lock:
-            self._readers.append(db)
+        with self._pool_lock:
+            self._open.add(db)
         return db
 
-    def reader(self) -> sqlite3.Connection:
-        """The connection the calling thread reads through."""
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read through for the block.
+
+        The thread holding the write transaction reads through the writer, so it
+        sees its own rows; every other thread gets a pooled read connection, which
+        sees the last committed state only.
+        """
         if self.owner is not None and self.owner == threading.get_ident():
             assert self.writer is not None
-            return self.writer
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+            yield self.writer
+            return
+        with self._pool_lock:
+            db = self._idle.pop() if self._idle else None
         if db is None:
             db = self._factory()
-            self.adopt(db)
-        return db
+            with self._pool_lock:
+                self._open.add(db)
+        try:
+            yield db
+        finally:
+            with self._pool_lock:
+                keep = not self._closed and len(self._idle) < POOL_SIZE
+                if keep:
+                    self._idle.append(db)
+                else:
+                    self._open.discard(db)
+            if not keep:
+                db.close()
 
     def close(self) -> None:
-        """Close every connection (readers of all threads, then the writer)."""
-        with self._readers_lock:
-            readers, self._readers = self._readers, []
+        """Close every connection (readers, then the writer)."""
+        with self._pool_lock:
+            self._closed = True
+            readers, self._open, self._idle = list(self._open), set(), []
         for db in readers:
             db.close()
-        self._local = threading.local()
+        if self.keepalive is not None:
+            self.keepalive.close()
         if self.writer is not None:
             self.writer.close()
 
@@ -255,7 +287,8 @@ def _open_empty(schema: str) -> Connections:
         return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
     connections = Connections(None, factory)
-    connections.reader().executescript(schema)  # the first reader keeps it alive
+    connections.keepalive = factory()
+    connections.keepalive.executescript(schema)
     return connections
 
 

@@ -209,3 +209,19 @@ def test_a_library_that_cannot_be_written_still_reads(tmp_path: Path, setup: str
         folder.chmod(stat.S_IRWXU)
         for path in folder.iterdir():
             path.chmod(0o644)
+
+
+def test_reads_from_many_threads_reuse_a_few_connections(tmp_path: Path) -> None:
+    from peerlit_tui.storage.sqlite_connections import POOL_SIZE
+
+    lib = Library.open(_seeded(tmp_path / "lib"))
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(lib.count())) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert counts == [10] * 40
+    # Idle readers are capped; the watcher has its own connection.
+    assert len(lib.store._connections._open) <= POOL_SIZE + 1
+    lib.close()
