@@ -184,6 +184,27 @@ def overlong_line(text: str, limit: int = MAX_LINE_CHARS) -> tuple[int, int] | N
         start, number = end + 1, number + 1
 
 
+#: Longest header row of a CSV/TSV file, in characters (256 KB: exports write a few
+#: hundred columns at most, and matching names costs seconds per megabyte).
+MAX_HEADER_CHARS = 256 * 1024
+
+
+def _overlong_header(text: str) -> tuple[int, int] | None:
+    """The header line of a table, as (line number, length), when over `MAX_HEADER_CHARS`."""
+    if len(text) <= MAX_HEADER_CHARS:
+        return None
+    from peerlit_tui.importers.csv_tsv import header_offset
+
+    start = header_offset(text[:20_000])
+    while start < len(text) and text[start] == "\n":
+        start += 1  # blank lines before the header
+    end = text.find("\n", start)
+    size = (len(text) if end < 0 else end) - start
+    if size <= MAX_HEADER_CHARS:
+        return None
+    return text.count("\n", 0, start) + 1, size
+
+
 def _check(parsed: Parsed, result: FileResult, provenance: Provenance) -> None:
     result.issues.extend(parsed.issues)
     record = parsed.record
@@ -297,6 +318,14 @@ def read_file(
         result.error = str(exc).strip("'\"")
         return result
     result.format = fmt.name
+    header = _overlong_header(source.text) if fmt.name == "csv_tsv" else None
+    if header is not None:
+        number, size = header
+        result.error = (
+            f"line {number}, the header, is {size:,} characters long, over the limit of "
+            f"{MAX_HEADER_CHARS:,} for a header row: not an export peerlit can read"
+        )
+        return result
     provenance = Provenance(
         # A name with undecodable bytes holds surrogates, which SQLite refuses.
         file=strip_controls(str(path.resolve())),

@@ -181,3 +181,18 @@ def test_csljson_items_too_deep_or_too_long_are_skipped_alone(tmp_path: Path) ->
     messages = [i.message for i in result.skipped]
     assert messages[0] == "item 2 is nested too deeply to read; skipped"
     assert messages[1].startswith("item 3 holds a value that cannot be read")
+
+
+def test_an_overlong_table_header_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "MAX_HEADER_CHARS", 1000)
+    path = tmp_path / "wide.csv"
+    columns = ",".join(f"column{n}" for n in range(600))
+    path.write_text(f"\ntitle,abstract,{columns}\nA title,An abstract\n", encoding="utf-8")
+    result = read_file(path)
+    assert result.error is not None
+    assert result.error.startswith(f"line 2, the header, is {15 + len(columns):,} characters")
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("title,abstract\n" + "A title,An abstract\n" * 100, encoding="utf-8")
+    assert len(read_file(narrow).records) == 100  # longer than the limit, narrow header
