@@ -133,3 +133,27 @@ def test_cli_import_says_how_many_share_a_doi(
     assert main(["--library", str(tmp_path / "cli"), "duplicates"]) == 0
     listed = capsys.readouterr().out
     assert listed.count("different papers  (shared DOI, different paper)") == 2
+
+
+@pytest.mark.parametrize("fmt", ["ris", "csv", "csljson", "bibtex"])
+def test_an_export_of_split_records_comes_back_with_the_same_ids_and_annotations(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from peerlit_tui.cli import main
+
+    source = _file(tmp_path, "suppl.ris", *(_ris(t, a) for t, a in ABSTRACTS))
+    first, fresh = str(tmp_path / "first"), str(tmp_path / "fresh")
+    assert main(["--library", first, "import", str(source)]) == 0
+    lib = Library.open(Path(first))
+    ids = lib.columns().ids
+    lib.close()
+    assert main(["--library", first, "tag", ids[2], "keep-me"]) == 0
+    out = tmp_path / f"export.{fmt}"
+    assert main(["--library", first, "export", "--format", fmt, "-o", str(out)]) == 0
+    assert main(["--library", fresh, "import", str(out)]) in (0, 1)
+    again = Library.open(Path(fresh))
+    assert again.columns().ids == ids
+    again.close()
+    capsys.readouterr()
+    assert main(["--library", fresh, "show", ids[2], "--json"]) == 0
+    assert "keep-me" in capsys.readouterr().out
