@@ -57,6 +57,9 @@ _SERIAL_WORDS = frozenset(
 )
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 _PART_WORDS = frozenset("part parts vol volume section chapter phase study trial".split())
+#: Words that a single letter names a part of ("part A"); after "study" or "trial" a
+#: lone "a" starts the next phrase more often than it names a study.
+_LETTER_PART_WORDS = frozenset("part parts vol volume section chapter phase".split())
 _FIRST_PAGE = re.compile(r"\d+")
 #: "2nd", "13th", "thirteenth", "sixteenth": the issue of a series, another paper.
 _ORDINAL = re.compile(
@@ -102,7 +105,9 @@ def _marks(words: list[str]) -> frozenset[str]:
     # Most words are neither: the ordinal pattern runs only on words that can be one.
     marks |= {w for w in words if w.endswith(_ORDINAL_ENDS) and _ORDINAL.match(w)}
     for before, word in itertools.pairwise(words):
-        if before in _PART_WORDS and (word in _ROMAN or len(word) == 1):
+        if before in _PART_WORDS and (
+            word in _ROMAN or (len(word) == 1 and before in _LETTER_PART_WORDS)
+        ):
             marks.add(f"{before}:{word}")
     return frozenset(marks)
 
