@@ -157,8 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ctrl-C ends any command at once with 130 and no traceback (cli/safe_io.py).
     interrupts = InterruptGuard().install()
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(command_of(words) or "")
-    args = parser.parse_args(words)
+    try:
+        parser = build_parser(command_of(words) or "")
+        args = parser.parse_args(words)
+    except BaseException:  # --help, a usage error: SystemExit
+        interrupts.restore()
+        raise
     # What commands print is cleaned of escapes and controls, like the app's display.
     ctx = CliContext(
         library=args.library,

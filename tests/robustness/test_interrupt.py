@@ -57,3 +57,14 @@ def test_ctrl_c_ends_a_slow_import(tmp_path: Path, delay: float) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["records"] in (0, 60_000) if library.exists() else True
+
+
+def test_main_in_process_restores_the_interrupt_handler(tmp_path: Path) -> None:
+    from peerlit_tui.cli import main
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(SystemExit):
+        main(["--no-such-option"])
+    assert signal.getsignal(signal.SIGINT) is before
+    assert main(["--library", str(tmp_path / "lib"), "list"]) == 0
+    assert signal.getsignal(signal.SIGINT) is before
