@@ -21,19 +21,21 @@ agreement` does not pay scikit-learn's import time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Final
 
-#: The classes a reviewer's screening decision can take.
-CLASSES: Final[tuple[str, ...]] = ("include", "exclude", "maybe")
-#: The decision of a record no reviewer has screened.
-UNDECIDED: Final = "undecided"
-#: Final decision of a record whose reviewers disagree and which is not resolved.
-CONFLICT: Final = "conflict"
-#: Final decision of a record some but not all of its reviewers have screened.
-PENDING: Final = "pending"
+from peerlit_tui.screening_decisions import (
+    CLASSES,
+    CONFLICT,
+    PENDING,
+    UNDECIDED,
+    final_decision,
+    screened,
+)
+
+__all__ = ["CLASSES", "CONFLICT", "PENDING", "UNDECIDED", "final_decision", "screened"]
 
 NO_OVERLAP: Final = "κ is undefined: no record was screened by both reviewers"
 NO_COMMON: Final = "κ is undefined: no record was screened by every reviewer"
@@ -41,11 +43,6 @@ ONE_CLASS: Final = "κ is undefined: every decision was the same class"
 
 # Decisions: reviewer -> record id -> decision.
 Decisions = Mapping[str, Mapping[str, str]]
-
-
-def screened(decision: str | None) -> bool:
-    """True when `decision` is a screening class, not "undecided" or missing."""
-    return decision in CLASSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,35 +233,3 @@ def agreement(decisions: Decisions) -> Agreement:
         fleiss = fleiss_kappa([[decisions[r][rid] for r in names] for rid in common])
         all_screened = len(common)
     return Agreement(names, pairs, fleiss, all_screened)
-
-
-def final_decision(
-    decisions: Mapping[str, str],
-    assigned: Collection[str],
-    resolution: str | None = None,
-) -> str:
-    """The final decision of one record.
-
-    The agreed decision when every assigned reviewer screened it alike; else the
-    resolver's resolution; else "conflict" when the screened decisions differ, or
-    "pending" when they agree so far but an assigned reviewer has not decided.
-    "undecided" when nobody has screened it and nothing resolves it.
-
-    Args:
-        decisions: reviewer → this record's decision (missing or "undecided" = not
-            screened). A reviewer who decided without being assigned still counts.
-        assigned: The reviewers expected to screen the record.
-        resolution: The resolver's decision, or None / "" when unresolved.
-    """
-    given = {r: d for r, d in decisions.items() if screened(d)}
-    classes = set(given.values())
-    everyone = all(r in given for r in assigned)
-    if len(classes) == 1 and everyone:
-        return next(iter(classes))
-    if resolution and screened(resolution):
-        return resolution
-    if len(classes) > 1:
-        return CONFLICT
-    if not given:
-        return UNDECIDED
-    return PENDING

@@ -1,25 +1,20 @@
 """Annotation use cases shared by the command line and the TUI.
 
-`AnnotationService` validates what the user asked for, turns it into edits and
-hands them to the store as one transaction, so every call here is one undo step
-however many records it touches. It does not know which record ids exist: callers
-resolve and check ids against the library first.
+`AnnotationService` validates what the user asked for and hands the edits to the
+store as one transaction: one undo step however many records it touches. Callers
+check record ids against the library first. Tags match case- and
+accent-insensitively and a record never holds two spellings of one tag (adding a
+tag adopts the library's spelling; `rename_tag` changes it).
 
-Tags match case- and accent-insensitively. A record never holds two spellings of
-one tag, and adding a tag the library already uses adopts the library's spelling,
-so "Qualitative" and "qualitative" stay one tag; `rename_tag` changes a spelling.
+Undo and redo act on the library's one shared history (`storage.annotation_history`):
+`undo()` reverts the newest change not yet undone, perhaps another window's or
+reviewer's; `peek_undo()` says whose, and `undo(expected=txn)` reverts only that one.
+Decisions and reasons are per reviewer (`services.reviewers`, `services.team`).
 
-Undo and redo act on the library's one shared history (see
-`peerlit_tui.storage.annotation_history`): after a restart, or from the command
-line, `undo()` reverts the newest change not yet undone, and when two windows write
-the same library it may revert the other window's latest change. `peek_undo()`
-says beforehand whose change that is, and `undo(expected=txn)` reverts only that one.
-
-Edits made on a stale view: the setters of notes, ratings, read status and
-decisions take `expected=` (the value the user saw; see
-`peerlit_tui.storage.annotation_conflicts`). Tags need no such check: adding and
-removing tags are merged with other processes' changes on the fresh state.
-`changed_since(token)` tells a polling app which records other processes changed.
+Stale views: the setters of notes, ratings, read status and decisions take
+`expected=` (what the user saw; `storage.annotation_conflicts`); tag edits merge
+with other processes' on the fresh state. `changed_since(token)` tells a polling
+app which records other processes changed.
 """
 
 from __future__ import annotations
@@ -40,6 +35,7 @@ from peerlit_tui.annotation import (
     validate_record_id,
     validate_tag,
 )
+from peerlit_tui.services.reviewers import identify
 from peerlit_tui.storage.annotation_conflicts import guarded, outcome
 from peerlit_tui.storage.annotation_doctor import DoctorReport, doctor
 from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
@@ -110,10 +106,15 @@ class AnnotationService:
 
     Args:
         store: The open store (use `AnnotationService.open`).
+        reviewer: Who makes the changes (None: see `services.reviewers`). Decisions
+            and reasons are this reviewer's own; `get` gives final decisions.
     """
 
-    def __init__(self, store: AnnotationStore) -> None:
+    def __init__(self, store: AnnotationStore, reviewer: str | None = None) -> None:
         self.store = store
+        self.reviewer, self.earlier_reviewer = identify(store, reviewer)
+        # The key of this reviewer's decisions in the store ("": the earlier reviewer).
+        self.reviewer_key = "" if self.reviewer == self.earlier_reviewer else self.reviewer
 
     @classmethod
     def open(
@@ -125,6 +126,7 @@ class AnnotationService:
         keep_backups: int = 5,
         backup_interval: float = 600.0,
         sync: bool = True,
+        reviewer: str | None = None,
     ) -> AnnotationService:
         """Open the annotations of a library folder.
 
@@ -136,6 +138,7 @@ class AnnotationService:
             keep_backups: Checkpoint copies kept in `backups/`.
             backup_interval: Minimum seconds between two checkpoint copies.
             sync: fsync every save; only tests and benchmarks turn it off.
+            reviewer: Who makes the changes (None: `current_reviewer()`).
 
         Raises:
             OSError: When the files cannot be opened.
@@ -148,7 +151,8 @@ class AnnotationService:
                 keep_backups=keep_backups,
                 backup_interval=backup_interval,
                 sync=sync,
-            )
+            ),
+            reviewer,
         )
 
     def close(self, *, checkpoint: bool = True) -> None:
@@ -381,13 +385,12 @@ class AnnotationService:
                 add_reason=add_reason,
                 expected=expected,
                 conflicts=conflicts,
+                reviewer=self.reviewer_key,
             )
 
         suffix = f" ({wanted})" if wanted else ""
         label = f"decide {value}{suffix} for {_where(targets)}"
         return outcome(self.store.transact(label, build), conflicts)
-
-    # -- tag management ------------------------------------------------------------
 
     def rename_tag(self, old: str, new: str) -> Transaction | None:
         """Rename a tag on every record holding it (also to change its spelling).
@@ -427,8 +430,6 @@ class AnnotationService:
             label, lambda index: retag_edits(index, source, target, merge=merge)
         )
 
-    # -- the project's exclusion reasons -------------------------------------------
-
     def add_reason(self, reason: str) -> Transaction | None:
         """Add an exclusion reason to the project's list; None if it is already there."""
         text = validate_reason(reason)
@@ -455,8 +456,6 @@ class AnnotationService:
             return [Edit(None, REASONS_FIELD, kept)]
 
         return self.store.transact(f"remove exclusion reason {text!r}", build)
-
-    # -- history and upkeep --------------------------------------------------------
 
     def undo(self, *, expected: str | None = None) -> Transaction | None:
         """Revert the newest change not yet undone (a whole bulk action at once).

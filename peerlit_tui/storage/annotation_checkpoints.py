@@ -173,6 +173,7 @@ class StoreCheckpoints:
             # and write the file outside it so saves are not held up.
             with self._journal.thread_lock:
                 annotations = list(self._index.by_id.values())
+                team = dict(self._index.team.by_record)
                 reasons = self._index.reasons
                 journal = self._journal
                 offset, seq, journal_id = journal.offset, journal.seq, journal.journal_id
@@ -200,6 +201,7 @@ class StoreCheckpoints:
                         sync=self._sync,
                         pause=self._yield_to_saves,
                         lock=rename_lock,
+                        team=team,
                     )
             except _Reloaded:
                 return

@@ -122,8 +122,11 @@ def guarded(
     expected: Any,
     conflicts: list[Conflict],
     time: str,
+    reviewer: str | None = None,
 ) -> Edit | None:
     """The edit to make for one field, given what the user saw; None to leave it.
+
+    A decision or reason is `reviewer`'s own (None: the record's final one).
 
     Appends to `conflicts` when the current value is neither what the user saw nor
     what they ask for. A note then becomes the newer note plus the user's text
@@ -132,13 +135,13 @@ def guarded(
     given, seen = expected_for(expected, record_id)
     if given and field in ("tags", REASONS_FIELD):
         seen = normalise_value(field, seen)
-    current = index.current(record_id, field)
+    current = index.current(record_id, field, reviewer)
     if not given or seen == current or value == current:
-        return Edit(record_id, field, value)
+        return Edit(record_id, field, value, reviewer)
     if field == "note" and value:
         merged = merged_note(current, value, time)
         conflicts.append(Conflict(record_id, field, seen, current, value, True))
-        return Edit(record_id, field, merged)
+        return Edit(record_id, field, merged, reviewer)
     conflicts.append(Conflict(record_id, field, seen, current, value, False))
     return None
 

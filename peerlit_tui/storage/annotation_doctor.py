@@ -285,7 +285,14 @@ def _write(folder: Path, journal: Journal, index: AnnotationIndex) -> None:
     annotations = list(index.by_id.values())
     mark = Fingerprinter(journal).mark(journal.journal_id, journal.offset, journal.seq)
     meta = checkpoint_meta(mark, len(annotations))
-    write_snapshot(folder / ANNOTATIONS_JSON, annotations, index.reasons, meta, sync=True)
+    write_snapshot(
+        folder / ANNOTATIONS_JSON,
+        annotations,
+        index.reasons,
+        meta,
+        sync=True,
+        team=index.team.by_record,
+    )
 
 
 def _check_backups(folder: Path, report: DoctorReport) -> None:

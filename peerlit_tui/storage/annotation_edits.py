@@ -68,8 +68,9 @@ def decision_edits(
     add_reason: bool,
     expected: Any,
     conflicts: list[Conflict],
+    reviewer: str = "",
 ) -> list[Edit]:
-    """The edits that set a decision (and reason) on records.
+    """The edits that set one reviewer's decision (and reason) on records.
 
     Args:
         index: The current state.
@@ -79,6 +80,8 @@ def decision_edits(
         add_reason: Add a new reason to the project's list in the same transaction.
         expected: What the user saw (see `annotation_conflicts.guarded`).
         conflicts: Receives the records decided differently meanwhile (left as they are).
+        reviewer: Whose decision it is ("" the earlier reviewer; `RESOLUTION` for a
+            resolution).
 
     Raises:
         ValueError: For a reason not in the list without `add_reason`.
@@ -99,13 +102,13 @@ def decision_edits(
             )
     now = utc_now()
     for rid in targets:
-        if guarded(index, rid, "decision", value, expected, conflicts, now) is None:
+        if guarded(index, rid, "decision", value, expected, conflicts, now, reviewer) is None:
             continue
-        edits.append(Edit(rid, "decision", value))
+        edits.append(Edit(rid, "decision", value, reviewer))
         if value != EXCLUDE:
-            edits.append(Edit(rid, "reason", ""))
+            edits.append(Edit(rid, "reason", "", reviewer))
         elif text is not None:
-            edits.append(Edit(rid, "reason", text))
+            edits.append(Edit(rid, "reason", text, reviewer))
     return edits
 
 

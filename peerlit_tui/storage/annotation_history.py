@@ -37,11 +37,14 @@ class Edit:
         record_id: The record, or None for the project-level "reasons" list.
         field: The field name (see `peerlit_tui.annotation.RECORD_FIELDS`).
         new: The value to set.
+        reviewer: Whose "decision" or "reason" it is (None: the earlier reviewer,
+            who made the changes journalled before reviewers were recorded).
     """
 
     record_id: str | None
     field: str
     new: Any
+    reviewer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,12 @@ from peerlit_tui.annotation import (
     Annotation,
     tag_key,
 )
+from peerlit_tui.storage.annotation_team import (
+    TEAM_FIELDS,
+    TeamDecisions,
+    team_key,
+    votes_from_doc,
+)
 
 #: The one project-level field: the list of exclusion reasons offered for "exclude".
 REASONS_FIELD = "reasons"
@@ -185,6 +191,8 @@ class AnnotationIndex:
             kept on every change so screening counts cost O(1) and progress over a
             subset costs O(decided records), never a scan of every annotation.
         reasons: The project's exclusion reasons, in the user's order.
+        team: Each reviewer's decision and reason per record; the annotations'
+            `decision` and `reason` are the final ones derived from it.
     """
 
     def __init__(self) -> None:
@@ -192,6 +200,7 @@ class AnnotationIndex:
         self.tag_ids: dict[str, set[str]] = {}
         self.decided: dict[str, set[str]] = {d: set() for d in DECISIONS if d != UNDECIDED}
         self.reasons: tuple[str, ...] = ()
+        self.team = TeamDecisions()
         # key -> {spelling: number of records using it}; the display spelling of a
         # tag is its most used spelling.
         self._spellings: dict[str, dict[str, int]] = {}
@@ -216,6 +225,7 @@ class AnnotationIndex:
         """
         with paused_gc():
             self._load(docs, warn)
+            self._refinalise("")
         self.reasons = tuple(r for r in reasons if isinstance(r, str) and r)
 
     def _load(self, docs: Iterable[Any], warn: Warn) -> None:
@@ -255,6 +265,7 @@ class AnnotationIndex:
             if rid in by_id:
                 self._unindex(rid, by_id[rid].tags)
                 self._undecide(rid, by_id[rid].decision)
+            self._load_votes(doc, ann, warn)
             by_id[rid] = ann
             if ann.decision != UNDECIDED:
                 self.decided[ann.decision].add(rid)
@@ -268,8 +279,27 @@ class AnnotationIndex:
                     tag_ids[key] = {rid}
                     spellings[key] = {tag: 1}
 
-    def current(self, record_id: str | None, field: str) -> Any:
-        """The current value of a field; `record_id` None means a project-level field."""
+    def _load_votes(self, doc: Any, ann: Annotation, warn: Warn) -> None:
+        # A document written before reviewers existed holds one decision: the
+        # earlier reviewer's.
+        raw = doc.get("decisions") if isinstance(doc, dict) else None
+        if raw is None:
+            if ann.decision != UNDECIDED or ann.reason:
+                self.team.load(ann.record_id, {"": (ann.decision, ann.reason)})
+            return
+        try:
+            self.team.load(ann.record_id, votes_from_doc(raw))
+        except ValueError as exc:
+            warn(f"skipped the reviewers' decisions of {ann.record_id} in the checkpoint: {exc}")
+
+    def current(self, record_id: str | None, field: str, reviewer: str | None = None) -> Any:
+        """The current value of a field; `record_id` None means a project-level field.
+
+        With `reviewer` ("" for the earlier reviewer), "decision" and "reason" are
+        that reviewer's own; without, the record's final ones.
+        """
+        if reviewer is not None and field in TEAM_FIELDS and record_id is not None:
+            return self.team.current(record_id, reviewer, field)
         if record_id is None:
             if field != REASONS_FIELD:
                 raise ValueError(f"unknown project field {field!r}")
@@ -292,12 +322,19 @@ class AnnotationIndex:
                 rid = change.get("id")
                 if not isinstance(field, str) or not (rid is None or isinstance(rid, str)):
                     raise ValueError("a change needs a field name and a record id")
-                self.set(rid, field, normalise_value(field, change.get("new")), stamp)
+                value = normalise_value(field, change.get("new"))
+                self.set(rid, field, value, stamp, change.get("reviewer"))
             except ValueError as exc:
                 warn(f"journal entry {entry.get('seq')}: skipped a change: {exc}")
 
-    def set(self, record_id: str | None, field: str, value: Any, stamp: str) -> None:
-        """Set one field (already normalised) and keep the indexes in step."""
+    def set(
+        self, record_id: str | None, field: str, value: Any, stamp: str, reviewer: Any = None
+    ) -> None:
+        """Set one field (already normalised) and keep the indexes in step.
+
+        "decision" and "reason" are set for `reviewer` (None: the earlier
+        reviewer), then the record's final decision is derived again.
+        """
         if record_id is None:
             if field != REASONS_FIELD:
                 raise ValueError(f"unknown project field {field!r}")
@@ -305,10 +342,40 @@ class AnnotationIndex:
             return
         if field not in RECORD_FIELDS:
             raise ValueError(f"unknown annotation field {field!r}")
+        if field in TEAM_FIELDS:
+            if self.team.set(record_id, team_key(reviewer), field, value):
+                self._refinalise(stamp)
+            else:
+                self._finalise(record_id, stamp)
+            return
+        self._set_field(record_id, field, value, stamp)
+
+    def _refinalise(self, stamp: str) -> None:
+        # The assigned reviewers changed: every decided record's final decision may.
+        assigned = self.team.assigned()
+        for rid in list(self.team.by_record):
+            self._finalise(rid, stamp, assigned)
+        for rid in [r for r, a in self.by_id.items() if a.decision != UNDECIDED or a.reason]:
+            if rid not in self.team.by_record:
+                self._finalise(rid, stamp, assigned)
+
+    def _finalise(self, record_id: str, stamp: str, assigned: frozenset[str] | None = None) -> None:
+        decision, reason = self.team.final(record_id, assigned)
+        old = self.by_id.get(record_id)
+        if old is None or old.decision != decision:
+            self._set_field(record_id, "decision", decision, stamp)
+        if old is None or old.reason != reason:
+            self._set_field(record_id, "reason", reason, stamp)
+
+    def _set_field(self, record_id: str, field: str, value: Any, stamp: str) -> None:
         old = self.by_id.get(record_id) or Annotation(record_id)
-        changes: dict[str, Any] = {field: value, "updated": stamp}
-        if not old.created:
-            changes["created"] = stamp
+        if old.value(field) == value and record_id not in self.by_id:
+            return
+        changes: dict[str, Any] = {field: value}
+        if stamp:  # a final decision derived again at load keeps its time
+            changes["updated"] = stamp
+            if not old.created:
+                changes["created"] = stamp
         new = replace(old, **changes)
         if field == "tags":
             self._unindex(record_id, old.tags)
@@ -379,6 +446,8 @@ class AnnotationIndex:
         out: list[str] = []
         if self.reasons != other.reasons:
             out.append("the list of exclusion reasons differs")
+        if self.team.by_record != other.team.by_record:
+            out.append("the reviewers' decisions differ")
         for rid in sorted(self.by_id.keys() | other.by_id.keys()):
             a, b = self.by_id.get(rid), other.by_id.get(rid)
             if a is None or b is None:

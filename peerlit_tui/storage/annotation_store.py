@@ -73,6 +73,8 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         )
         self.warnings: list[str] = []
         self.origin = {"session": new_id(), "pid": os.getpid(), "host": socket.gethostname()}
+        # The reviewer each journal entry names (set by the service; "" names none).
+        self.reviewer = ""
         self.checkpoint_every = max(1, checkpoint_every)
         self.keep_backups = max(0, keep_backups)
         self.backup_interval = backup_interval

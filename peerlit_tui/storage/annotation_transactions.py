@@ -27,6 +27,7 @@ from peerlit_tui.storage.annotation_history import (
     UndoPreview,
 )
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value, to_jsonable
+from peerlit_tui.storage.annotation_team import TEAM_FIELDS, team_key
 from peerlit_tui.storage.journal import Journal, Located, new_id, utc_now
 
 
@@ -41,6 +42,7 @@ class StoreTransactions:
     _journal: Journal
     _history: UndoHistory | None
     origin: dict[str, Any]
+    reviewer: str
 
     if TYPE_CHECKING:  # defined by `AnnotationStore`, `StoreLoading` and `StoreCheckpoints`
 
@@ -178,10 +180,14 @@ class StoreTransactions:
             changes = [c for c in target.get("changes") or [] if isinstance(c, dict)]
             if action == UNDO:
                 edits = [
-                    Edit(c.get("id"), str(c.get("field")), c.get("old")) for c in changes[::-1]
+                    Edit(c.get("id"), str(c.get("field")), c.get("old"), c.get("reviewer"))
+                    for c in changes[::-1]
                 ]
             else:
-                edits = [Edit(c.get("id"), str(c.get("field")), c.get("new")) for c in changes]
+                edits = [
+                    Edit(c.get("id"), str(c.get("field")), c.get("new"), c.get("reviewer"))
+                    for c in changes
+                ]
             label = f"{action}: {target.get('label', '')}"
             return self._commit(label, edits, action, txn)
 
@@ -189,18 +195,21 @@ class StoreTransactions:
         self, label: str, edits: Iterable[Edit], action: str, target: str | None
     ) -> Transaction | None:
         changes: list[dict[str, Any]] = []
-        overlay: dict[tuple[str | None, str], Any] = {}
+        overlay: dict[tuple[str | None, str, str | None], Any] = {}
         for edit in edits:
             new = normalise_value(edit.field, edit.new)
-            key = (edit.record_id, edit.field)
+            # Decisions and reasons are per reviewer ("" the earlier reviewer).
+            who = team_key(edit.reviewer) if edit.field in TEAM_FIELDS else None
+            key = (edit.record_id, edit.field, who)
             old = overlay[key] if key in overlay else self._index.current(*key)
             if old == new:
                 continue
             overlay[key] = new
-            changes.append(
-                {"id": edit.record_id, "field": edit.field, "old": to_jsonable(old),
-                 "new": to_jsonable(new)}
-            )  # fmt: skip
+            change = {"id": edit.record_id, "field": edit.field}
+            if who:
+                change["reviewer"] = who
+            change.update(old=to_jsonable(old), new=to_jsonable(new))
+            changes.append(change)
         if not changes and action == EDIT:
             return None
         # Key order matters: `UndoHistory.feed_line` reads the fields up to the
@@ -210,6 +219,8 @@ class StoreTransactions:
             entry["undoes" if action == UNDO else "redoes"] = target
         entry["label"] = label
         entry["by"] = self.origin
+        if self.reviewer:
+            entry["reviewer"] = self.reviewer
         entry["changes"] = changes
         self._apply(self._journal.append(entry), own=True)
         self._maybe_checkpoint()

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -205,18 +205,47 @@ def write_snapshot(
     sync: bool,
     pause: Pause | None = None,
     lock: LockFactory | None = None,
+    team: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
 ) -> list[bytes]:
     """Have TinyDB build a checkpoint database and write it atomically to `path`.
+
+    Args:
+        path: The checkpoint file.
+        annotations: Every non-blank annotation (final decisions).
+        reasons: The project's exclusion reasons.
+        meta: The `meta` table's one document.
+        sync: fsync the file and its folder.
+        pause: Called every few hundred documents (see `SnapshotStorage`).
+        lock: Held while the new file is renamed into place.
+        team: Each reviewer's (decision, reason) per record id; a record's document
+            then holds them as "decisions" ({"alice": {"decision", "reason"}})
+            beside its final "decision" and "reason". Records that only have
+            reviewers' decisions (still pending, or in conflict) get a document too.
 
     Returns:
         The bytes written, in chunks (reused for the backup copy).
     """
+    team = team or {}
+
+    def votes(rid: str) -> dict[str, dict[str, str]]:
+        return {r: {"decision": d, "reason": why} for r, (d, why) in sorted(team[rid].items())}
 
     def documents() -> Iterator[Document]:
+        i = 0
         for i, ann in enumerate(annotations, 1):
             if pause is not None and i % _PAUSE_EVERY == 0:
                 pause()
-            yield Document(ann.to_json(), doc_id=i)
+            doc = ann.to_json()
+            if ann.record_id in team:
+                doc["decisions"] = votes(ann.record_id)
+            yield Document(doc, doc_id=i)
+        annotated = {a.record_id for a in annotations} if team else set()
+        for rid in team:
+            if rid not in annotated:
+                i += 1
+                doc = Annotation(rid).to_json()
+                doc["decisions"] = votes(rid)
+                yield Document(doc, doc_id=i)
 
     db = TinyDB(path, storage=SnapshotStorage, staged=True, sync=sync, pause=pause, lock=lock)
     try:
