@@ -114,7 +114,12 @@ _MEASURE = textwrap.dedent(
     started = time.monotonic()
     result = read_file(Path(sys.argv[1]))
     took = time.monotonic() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # Peak RSS of this process image: ru_maxrss would carry the parent's peak over exec.
+    try:
+        status = Path("/proc/self/status").read_text()
+        rss = int(status.split("VmHWM:")[1].split()[0]) // 1024
+    except (OSError, IndexError):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     warnings = [i.message for i in result.issues]
     print(repr((result.error, warnings, len(result.records), took, rss)))
     """
