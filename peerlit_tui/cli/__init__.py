@@ -25,6 +25,8 @@ from peerlit_tui import __version__
 from peerlit_tui.cli.context import CliContext, CliError, explain
 from peerlit_tui.cli.safe_io import InterruptGuard, control_free
 
+_REVIEWER_ENV = "PEERLIT_REVIEWER"
+
 #: Every sub-command in help order: name → (module under peerlit_tui.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("records", "import export files into the library"),
@@ -42,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tags": ("annotate", "list tags with counts; rename, merge or delete one"),
     "reasons": ("annotate", "list, add or remove exclusion reasons"),
     "doctor": ("annotate", "check the annotations store and repair it"),
+    "reviewers": ("team_commands", "list the reviewers; rename one"),
+    "agreement": ("team_commands", "agreement between reviewers: counts and κ"),
+    "conflicts": ("team_commands", "records the reviewers disagree on"),
+    "resolve": ("team_commands", "resolve a conflict with a final decision"),
     "tui": ("app_commands", "open the library in the terminal app"),
     "open": ("app_commands", "import export files, then open the app"),
     "export": ("output_commands", "export records with their annotations"),
@@ -90,7 +96,7 @@ def command_of(argv: Sequence[str]) -> str | None:
     """The sub-command named in `argv` (None when there is none, or it is unknown)."""
     args = iter(argv)
     for arg in args:
-        if arg == "--library":
+        if arg in ("--library", "--reviewer"):
             next(args, None)
         elif arg == "--":
             return None
@@ -120,6 +126,12 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
         help="library folder (default: $PEERLIT_LIBRARY or the user data folder)",
     )
     library.completer = _complete_dirs  # type: ignore[attr-defined]
+    parser.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        help="who makes the changes, before or after the command "
+        "(default: $PEERLIT_REVIEWER, the config's reviewer, the login name)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         if command is None or name == command:
@@ -156,7 +168,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _complete()
     # Ctrl-C ends any command at once with 130 and no traceback (cli/safe_io.py).
     interrupts = InterruptGuard().install()
-    words = sys.argv[1:] if argv is None else list(argv)
+    words, reviewer = _take_reviewer(sys.argv[1:] if argv is None else list(argv))
+    previous = os.environ.get(_REVIEWER_ENV)
+    if reviewer is not None:
+        os.environ[_REVIEWER_ENV] = reviewer
+    try:
+        return _run(words, interrupts)
+    finally:  # a caller running several commands in one process gets its own back
+        if previous is None:
+            os.environ.pop(_REVIEWER_ENV, None)
+        else:
+            os.environ[_REVIEWER_ENV] = previous
+
+
+def _run(words: list[str], interrupts: InterruptGuard) -> int:
     try:
         parser = build_parser(command_of(words) or "")
         args = parser.parse_args(words)
@@ -202,6 +227,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # a failure while closing is reported, not raised
             ctx.error(explain(exc, ctx.library_dir))
         interrupts.restore()
+
+
+def _take_reviewer(words: list[str]) -> tuple[list[str], str | None]:
+    """Take `--reviewer NAME` from anywhere before `--`; it names the reviewer of this run.
+
+    The name reaches the annotations service as `PEERLIT_REVIEWER`, so it holds
+    after the command name too (`peerlit decide ID include --reviewer bob`).
+    """
+    out: list[str] = []
+    name: str | None = None
+    rest = iter(words)
+    for word in rest:
+        if word == "--":
+            out.append(word)
+            out.extend(rest)
+            break
+        if word == "--reviewer":
+            given = next(rest, None)
+            if given is None:
+                out.append(word)  # argparse reports the missing name
+                break
+            name = given
+        elif word.startswith("--reviewer="):
+            name = word.split("=", 1)[1]
+        else:
+            out.append(word)
+    return out, name
 
 
 def _suppressed() -> Any:

@@ -321,9 +321,14 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
     record = library.get(_resolve(library, args.id))
     if record is None:  # pragma: no cover - resolve_id guarantees existence
         raise CliError(f"no record with id {args.id!r}")
-    annotations = ctx.annotations(read_only=True).to_json(record.id)
+    service = ctx.annotations(read_only=True)
+    annotations = service.to_json(record.id)
     if args.json:
-        ctx.emit_json(record_json(record, library, annotations))
+        from peerlit_tui.services.team import decisions_of
+
+        data = record_json(record, library, annotations)
+        data["decisions"] = decisions_of(service, record.id)  # keyed by reviewer
+        ctx.emit_json(data)
         return 0
     for line in format_record(record, library.duplicates_of(record.id), annotations):
         ctx.print(line)

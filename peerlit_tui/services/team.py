@@ -1,0 +1,157 @@
+"""Team screening on one library: reviewers, their decisions, conflicts, resolutions, agreement.
+
+Each reviewer's decision and reason per record live in the annotation store
+(`peerlit_tui.storage.annotation_team`); this module names them for people: the
+decisions made before reviewers were recorded appear under the earlier reviewer's
+name (`AnnotationService.earlier_reviewer`). A resolution is a journal change of
+its own (one undo step) under the reserved key `RESOLUTION`; it decides a record
+whose reviewers disagree, or do not all agree yet.
+
+Tags, notes, ratings and read status stay shared by the whole team.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from peerlit_tui.annotation import validate_decision, validate_reason, validate_record_id
+from peerlit_tui.screening_decisions import RESOLUTION, UNDECIDED, screened, validate_reviewer
+from peerlit_tui.services.agreement import Agreement, agreement
+from peerlit_tui.storage.annotation_history import Edit
+from peerlit_tui.storage.annotation_team import EARLIER, set_earlier_reviewer
+
+if TYPE_CHECKING:
+    from peerlit_tui.services.annotations import AnnotationService
+    from peerlit_tui.storage.annotation_history import Transaction
+    from peerlit_tui.storage.annotation_index import AnnotationIndex
+
+
+def _name(service: AnnotationService, key: str) -> str:
+    return service.earlier_reviewer if key == EARLIER else key
+
+
+def _key(service: AnnotationService, name: str) -> str:
+    return EARLIER if name == service.earlier_reviewer else name
+
+
+def decisions_of(service: AnnotationService, record_id: str) -> dict[str, dict[str, str]]:
+    """Reviewer name -> {"decision", "reason"} of one record (resolution left out)."""
+    with service.store.index_lock:
+        votes = dict(service.store.index.team.by_record.get(record_id, {}))
+    return {
+        _name(service, r): {"decision": d, "reason": why}
+        for r, (d, why) in sorted(votes.items())
+        if r != RESOLUTION
+    }
+
+
+def resolution_of(service: AnnotationService, record_id: str) -> dict[str, str] | None:
+    """The resolution of a record ({"decision", "reason"}), None when unresolved."""
+    with service.store.index_lock:
+        decision, reason = service.store.index.team.get(record_id, RESOLUTION)
+    return {"decision": decision, "reason": reason} if screened(decision) else None
+
+
+def reviewers(service: AnnotationService) -> list[dict[str, Any]]:
+    """Every reviewer who screened a record: name and records screened, by name."""
+    with service.store.index_lock:
+        counts = dict(service.store.index.team.counts)
+    return [
+        {"name": _name(service, k), "screened": n}
+        for k, n in sorted(counts.items(), key=lambda item: _name(service, item[0]))
+    ]
+
+
+def team_agreement(service: AnnotationService) -> Agreement:
+    """Agreement of every pair of reviewers (see `services.agreement`)."""
+    with service.store.index_lock:
+        by_record = dict(service.store.index.team.by_record)
+    table: dict[str, dict[str, str]] = {}
+    for rid, votes in by_record.items():
+        for key, (decision, _) in votes.items():
+            if key != RESOLUTION and screened(decision):
+                table.setdefault(_name(service, key), {})[rid] = decision
+    return agreement(table)
+
+
+def conflict_ids(service: AnnotationService) -> list[str]:
+    """Ids of the records whose reviewers disagree and that nobody resolved, sorted."""
+    with service.store.index_lock:
+        return sorted(service.store.index.team.conflicts)
+
+
+def pending_ids(service: AnnotationService) -> frozenset[str]:
+    """Ids of the records some but not all reviewers screened (unresolved)."""
+    with service.store.index_lock:
+        return frozenset(service.store.index.team.pending)
+
+
+def conflicts(service: AnnotationService) -> list[dict[str, Any]]:
+    """Every unresolved conflict: record id and each reviewer's decision and reason."""
+    return [{"id": rid, "decisions": decisions_of(service, rid)} for rid in conflict_ids(service)]
+
+
+def resolve(
+    service: AnnotationService, record_id: str, decision: str, reason: str = ""
+) -> Transaction | None:
+    """Resolve a record: its final decision becomes `decision` unless all reviewers agree.
+
+    Args:
+        service: The open annotations.
+        record_id: The record.
+        decision: "include", "exclude" or "maybe"; "undecided" withdraws a resolution.
+        reason: Why (free text, kept with the resolution).
+
+    Raises:
+        ValueError: For an unknown decision or an invalid reason.
+    """
+    rid, value = validate_record_id(record_id), validate_decision(decision)
+    why = validate_reason(reason) if reason else ""
+
+    def build(_: AnnotationIndex) -> list[Edit]:
+        return [Edit(rid, "decision", value, RESOLUTION), Edit(rid, "reason", why, RESOLUTION)]
+
+    label = f"resolve {rid} as {value}" + (f" ({why})" if why else "")
+    return service.store.transact(label, build)
+
+
+def rename_reviewer(service: AnnotationService, old: str, new: str) -> Transaction | None:
+    """Give reviewer `old`'s decisions to `new` (one undo step).
+
+    Renaming the earlier reviewer only changes the name its decisions show under
+    (recorded in the library; not an undo step) and returns None.
+
+    Raises:
+        ValueError: For an invalid name, an unknown `old`, or a `new` who already
+            screened records.
+    """
+    new = validate_reviewer(new)
+    known = {r["name"] for r in reviewers(service)}
+    if old not in known:
+        raise ValueError(f"no reviewer {old!r} (reviewers: {', '.join(sorted(known)) or 'none'})")
+    if new in known:
+        raise ValueError(f"reviewer {new!r} already screened records; choose another name")
+    source = _key(service, old)
+    if source == EARLIER:
+        service.store._check_writable()
+        set_earlier_reviewer(service.store.folder, new)
+        service.earlier_reviewer = new
+        if service.reviewer == old:
+            service.reviewer = new
+        service.reviewer_key = _key(service, service.reviewer)
+        return None
+
+    def build(index: AnnotationIndex) -> list[Edit]:
+        edits: list[Edit] = []
+        for rid, votes in index.team.by_record.items():
+            if source in votes:
+                decision, reason = votes[source]
+                edits += [
+                    Edit(rid, "decision", UNDECIDED, source),
+                    Edit(rid, "reason", "", source),
+                    Edit(rid, "decision", decision, new),
+                    Edit(rid, "reason", reason, new),
+                ]
+        return edits
+
+    return service.store.transact(f"rename reviewer {old} to {new}", build)

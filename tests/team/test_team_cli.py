@@ -1,0 +1,120 @@
+"""Two reviewers on one library through the command line: agreement, conflicts, resolve."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerlit_tui.cli import main
+from tests.conftest import SAMPLE_DATA
+
+SAMPLE = SAMPLE_DATA / "emerald_peer_support_results.txt"
+
+
+def run(lib: Path, *argv: str) -> int:
+    return main(["--library", str(lib), *argv])
+
+
+def run_json(lib: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    capsys.readouterr()
+    assert run(lib, *argv, "--json") == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def lib(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, list[str]]:
+    folder = tmp_path / "library"
+    assert run(folder, "import", str(SAMPLE)) in (0, 1)
+    ids = [item["id"] for item in run_json(folder, capsys, "list")]
+    assert len(ids) >= 8
+    return folder, ids
+
+
+# Hand-worked table over records 0..5 screened by both (6 and 7 by one only):
+#            bob: include  exclude
+# alice include      2        1
+# alice exclude      1        2
+# p_o = 4/6; p_e = (3/6)(3/6) + (3/6)(3/6) = 1/2; κ = (2/3 - 1/2) / (1/2) = 1/3.
+ALICE = ["include", "include", "include", "exclude", "exclude", "exclude", "include", None]
+BOB = ["include", "include", "exclude", "include", "exclude", "exclude", None, "maybe"]
+
+
+def screen(folder: Path, ids: list[str]) -> None:
+    for who, decisions in (("alice", ALICE), ("bob", BOB)):
+        for rid, decision in zip(ids, decisions, strict=False):
+            if decision is not None:
+                # --reviewer before the command for alice, after it for bob.
+                argv = (
+                    ("--reviewer", who, "decide", rid, decision)
+                    if who == "alice"
+                    else ("decide", rid, decision, "--reviewer", who)
+                )
+                assert run(folder, *argv) == 0
+
+
+def test_agreement_equals_the_hand_worked_table(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    screen(folder, ids)
+    data = run_json(folder, capsys, "agreement")
+    assert data["reviewers"] == ["alice", "bob"]
+    assert (data["both_screened"], data["agree"], data["conflicts"]) == (6, 4, 2)
+    assert data["cohen_kappa"] == pytest.approx(1 / 3)
+    assert data["percent_agreement"] == pytest.approx(400 / 6)
+    assert len(data["pairs"]) == 1 and data["pairs"][0]["cohen_kappa"] == pytest.approx(1 / 3)
+    listed = run_json(folder, capsys, "reviewers")
+    assert listed["reviewers"] == [
+        {"name": "alice", "screened": 7},
+        {"name": "bob", "screened": 7},
+    ]
+
+
+def test_conflicts_resolve_and_undo(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    screen(folder, ids)
+    found = run_json(folder, capsys, "conflicts")["conflicts"]
+    assert sorted(c["id"] for c in found) == sorted([ids[2], ids[3]])
+    by_id = {c["id"]: c["decisions"] for c in found}
+    assert by_id[ids[2]] == {
+        "alice": {"decision": "include", "reason": ""},
+        "bob": {"decision": "exclude", "reason": ""},
+    }
+    # Final decisions: agreed ones count, conflicts and one-sided records do not.
+    shown = run_json(folder, capsys, "show", ids[0])
+    assert shown["annotations"]["decision"] == "include"
+    assert set(shown["decisions"]) == {"alice", "bob"}
+    assert run_json(folder, capsys, "show", ids[2])["annotations"]["decision"] == "undecided"
+    assert run_json(folder, capsys, "show", ids[6])["annotations"]["decision"] == "undecided"
+
+    out = run_json(folder, capsys, "resolve", ids[2], "exclude", "--reason", "wrong population")
+    assert out["decision"] == "exclude"
+    assert out["resolution"] == {"decision": "exclude", "reason": "wrong population"}
+    remaining = [c["id"] for c in run_json(folder, capsys, "conflicts")["conflicts"]]
+    assert remaining == [ids[3]]
+    assert run_json(folder, capsys, "show", ids[2])["annotations"]["decision"] == "exclude"
+
+    assert run(folder, "undo") == 0
+    back = sorted(c["id"] for c in run_json(folder, capsys, "conflicts")["conflicts"])
+    assert back == sorted([ids[2], ids[3]])
+    assert run_json(folder, capsys, "show", ids[2])["annotations"]["decision"] == "undecided"
+
+
+def test_a_reviewer_changing_their_mind_clears_a_conflict(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    screen(folder, ids)
+    assert run(folder, "--reviewer", "bob", "decide", ids[2], "include") == 0
+    remaining = [c["id"] for c in run_json(folder, capsys, "conflicts")["conflicts"]]
+    assert remaining == [ids[3]]
+    assert run_json(folder, capsys, "show", ids[2])["annotations"]["decision"] == "include"
+    # The other reviewer's decision was not overwritten.
+    decisions = run_json(folder, capsys, "show", ids[3])["decisions"]
+    assert decisions["alice"]["decision"] == "exclude"
+    assert decisions["bob"]["decision"] == "include"
