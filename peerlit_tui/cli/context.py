@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 #: one big journal entry would otherwise cost every later command about as much.
 CHECKPOINT_FROM = 1000
 
+#: A write command also checkpoints at exit once this many journal entries wait
+#: beyond the checkpoint, or whenever the library is small enough for a checkpoint
+#: to be cheap: a journal lost later (a restore from backup, a sync tool) then
+#: costs at most these few changes, never the whole history.
+CHECKPOINT_PENDING = 100
+CHEAP_CHECKPOINT = 5000
+
 _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -130,6 +137,11 @@ class CliContext:
             self._annotations = None
         new = self._is_new()
         self._annotations = AnnotationService.open(self.library_dir, read_only=read_only)
+        # Every command that reads annotations says what the open found (a journal
+        # set aside, a torn line): `show` and `list` are how most people look.
+        for warning in self._annotations.warnings:
+            self.error(f"warning: {warning}")
+        self._annotations.warnings.clear()
         if new and not read_only:
             from peerlit_tui.services.project import start_new_library
 
@@ -167,18 +179,31 @@ class CliContext:
         """Write `data` as indented JSON (UTF-8, keys in insertion order)."""
         self.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
+    def _wants_checkpoint(self, annotations: AnnotationService) -> bool:
+        """Whether closing should write a checkpoint (see `CHECKPOINT_PENDING`)."""
+        if annotations.read_only:
+            return False
+        pending = annotations.store.pending()
+        if not pending:
+            return False
+        return (
+            self._changed >= CHECKPOINT_FROM
+            or pending >= CHECKPOINT_PENDING
+            or len(annotations) <= CHEAP_CHECKPOINT
+        )
+
     def close(self) -> None:
         """Close whatever was opened; safe to call more than once.
 
-        Every change is already durable in the journal, so a checkpoint is written
-        only after a bulk change (`CHECKPOINT_FROM`); otherwise the store writes
-        one itself once enough changes have gathered.
+        Every change is already durable in the journal, so a big library is
+        checkpointed only after a bulk change (`CHECKPOINT_FROM`) or once enough
+        entries wait (`CHECKPOINT_PENDING`); a small one after every change.
         """
         annotations, self._annotations = self._annotations, None
         library, self._library = self._library, None
         try:
             if annotations is not None:
-                annotations.close(checkpoint=self._changed >= CHECKPOINT_FROM)
+                annotations.close(checkpoint=self._wants_checkpoint(annotations))
         finally:
             if library is not None:
                 library.close()

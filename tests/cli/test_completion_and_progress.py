@@ -87,6 +87,8 @@ def test_a_single_change_leaves_the_checkpoint_a_bulk_change_writes_it(
 ) -> None:
     folder = tmp_path / "library"
     ids = sample_library(folder, capsys)
+    # Treat the sample as a big library: a checkpoint there is not cheap.
+    monkeypatch.setattr(context, "CHEAP_CHECKPOINT", 0)
     run(folder, "tag", ids[0], "first")
     checkpoint = folder / ANNOTATIONS_JSON
     before = checkpoint.read_bytes() if checkpoint.exists() else b""
@@ -101,6 +103,29 @@ def test_a_single_change_leaves_the_checkpoint_a_bulk_change_writes_it(
     capsys.readouterr()
     assert run(folder, "list", "decision:exclude", "--json") == 0
     assert capsys.readouterr().out.count('"id"') == 4
+
+
+def test_a_small_library_or_a_long_pending_journal_is_checkpointed_at_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A journal lost later (restored from a backup, removed by a sync tool) must
+    # cost at most a few changes: the checkpoint follows the CLI's writes.
+    folder = tmp_path / "library"
+    ids = sample_library(folder, capsys)
+    checkpoint = folder / ANNOTATIONS_JSON
+    assert run(folder, "decide", ids[1], "include") == 0
+    first = checkpoint.read_bytes()
+    assert b"include" in first  # small library: checkpointed after one change
+    monkeypatch.setattr(context, "CHEAP_CHECKPOINT", 0)
+    monkeypatch.setattr(context, "CHECKPOINT_PENDING", 2)
+    assert run(folder, "tag", ids[2], "one") == 0
+    assert checkpoint.read_bytes() == first  # one entry pending: left to the journal
+    assert run(folder, "tag", ids[3], "two") == 0
+    assert checkpoint.read_bytes() != first  # two pending: checkpointed
+    (folder / "annotations.journal").unlink()
+    capsys.readouterr()
+    assert run(folder, "list", "tag:two", "--json") == 0
+    assert ids[3] in capsys.readouterr().out
 
 
 def test_progress_keeps_its_own_escape_sequences_under_the_output_cleaner() -> None:
