@@ -20,6 +20,7 @@ import hashlib
 import re
 
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from peerlit_tui.model import Record
 from peerlit_tui.text import fold, match_key
@@ -161,6 +162,23 @@ def surname_keys_agree(ka: str, kb: str) -> bool:
     if not ka or not kb:
         return True
     return ka == kb or ka.startswith(kb) or kb.startswith(ka) or fuzz.ratio(ka, kb) >= 85
+
+
+def may_be_same_paper(processed: str, title: str) -> bool:
+    """A cheap first look (C code only) before `same_paper`: can these titles be one paper?
+
+    Args:
+        processed: `rapidfuzz.utils.default_process` of the new record's title.
+        title: A stored record's title.
+
+    Returns:
+        False only when `same_paper` would surely be false on the titles alone.
+    """
+    other = default_process(title)
+    if len(processed) < 12 or len(other) < 12 or fuzz.ratio(processed, other, score_cutoff=55):
+        return True
+    short, long = (processed, other) if len(processed) <= len(other) else (other, processed)
+    return long.startswith(short[: max(12, len(short) - 5)])
 
 
 def same_paper(stored: Record, new: Record) -> bool:

@@ -19,7 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from peerlit_tui.identity import duplicate_key, normalise_doi, same_paper, split_id
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from peerlit_tui.identity import (
+    duplicate_key,
+    may_be_same_paper,
+    normalise_doi,
+    same_paper,
+    split_id,
+)
 from peerlit_tui.importers.pipeline import FileResult, now_iso, read_file
 from peerlit_tui.library_errors import (
     LibraryCorruptError,
@@ -28,7 +37,7 @@ from peerlit_tui.library_errors import (
     LibraryReadOnlyError,
 )
 from peerlit_tui.list_columns import ListColumns
-from peerlit_tui.model import Provenance, Record
+from peerlit_tui.model import Author, Provenance, Record
 from peerlit_tui.services.dedup import ImportDedup, make_entry
 from peerlit_tui.services.import_summary import FileSummary, ImportSummary
 from peerlit_tui.services.merge import merge_into
@@ -45,6 +54,11 @@ __all__ = [
     "LibraryReadOnlyError",
     "UnknownRecordError",
 ]
+
+#: Records with one DOI that a new record with that DOI is compared with, at most.
+MAX_SIBLINGS = 100_000
+#: Above this many records with one DOI, a bulk first look in C picks the candidates.
+BULK_SIBLINGS = 200
 
 #: Link reasons and statuses shown to the user.
 SAME_KEY_REASON = "same title, year and first author"
@@ -309,15 +323,29 @@ class Library:
             # A hash id (no DOI): the same id is the same paper, as before.
             return record.id, self.store.get(record.id)
         doi = record.doi
-        with_doi = [doi] if doi in state.known else []
-        with_doi += self.store.ids_with_prefix(doi + "#", limit=10_000)
-        if not with_doi:
+        own = split_id(record)
+        if own in state.known:
+            # Its own split id is stored: the same normalised title, the same paper.
+            return own, self.store.get(own)
+        rows = state.with_doi(self.store, doi)
+        if not rows:
             return doi, None
-        for candidate in with_doi:
-            stored = self.store.get(candidate)
-            if stored is not None and same_paper(stored, record):
-                return candidate, stored
-        return split_id(record), None
+        processed = default_process(record.title)
+        if len(rows) > BULK_SIBLINGS and not record.title_derived:
+            # Hundreds of records with one DOI: one C call picks the titles that can
+            # match (a very long subtitle may be missed; it then gets its own id).
+            hits = process.extract(processed, state.processed_titles(doi), scorer=fuzz.ratio,
+                                   score_cutoff=55, limit=None)  # fmt: skip
+            picked = sorted({i for _t, _s, i in hits} | {i for i, r in enumerate(rows) if r[2]})
+            rows = [rows[i] for i in picked]
+        for rid, title, derived, year, author in rows:
+            if not (derived or record.title_derived or may_be_same_paper(processed, title)):
+                continue
+            outline = Record(title=title, title_derived=bool(derived), year=year,
+                             authors=[Author(author, author, "")] if author else [])  # fmt: skip
+            if same_paper(outline, record):
+                return rid, self.store.get(rid)
+        return own, None
 
     def _write(
         self, record: Record, state: _ImportState, summary: FileSummary, imported_at: str
@@ -338,6 +366,8 @@ class Library:
         rowid = self.store.insert(record, imported_at, key)
         state.known.add(record.id)
         state.added.add(record.id)
+        if doi:
+            state.note_doi_record(record)
         summary.added += 1
         if split:
             self._link_shared_doi(record, doi, source, state, summary, imported_at)
@@ -396,3 +426,42 @@ class _ImportState:
         #: Ids this import added (a split from one of them is no split of an old merge).
         self.added: set[str] = set()
         self.dedup = ImportDedup(store)
+        #: Per DOI met in this import: (id, title, title_derived, year, first author) of
+        #: every record with it, read once, then kept up to date as records are added,
+        #: so a DOI shared by thousands (a placeholder DOI) is not read again per record.
+        self._with_doi: dict[str, list[tuple[str, str, int, int | None, str]]] = {}
+        self._processed: dict[str, list[str]] = {}
+
+    def with_doi(self, store: RecordStore, doi: str) -> list[tuple[str, str, int, int | None, str]]:
+        """The records carrying `doi` (the one holding the bare DOI first)."""
+        rows = self._with_doi.get(doi)
+        if rows is None:
+            ids = [doi] if doi in self.known else []
+            ids += store.ids_with_prefix(doi + "#", limit=MAX_SIBLINGS)
+            rows = self._with_doi[doi] = [tuple(r) for r in store.identity_rows(ids)]
+        return rows
+
+    def processed_titles(self, doi: str) -> list[str]:
+        """`default_process` of the titles of `with_doi(doi)`, in the same order."""
+        rows = self._with_doi[doi]
+        titles = self._processed.get(doi)
+        if titles is None or len(titles) != len(rows):
+            titles = self._processed[doi] = [default_process(r[1]) for r in rows]
+        return titles
+
+    def note_doi_record(self, record: Record) -> None:
+        """Keep `with_doi` current after `record` (with a DOI) was added."""
+        rows = self._with_doi.get(record.doi)
+        if rows is None:
+            return
+        entry = (record.id, record.title, int(record.title_derived), record.year,
+                 record.first_author_family)  # fmt: skip
+        titles = self._processed.get(record.doi)
+        if record.id == record.doi:
+            rows.insert(0, entry)
+            if titles is not None:
+                titles.insert(0, default_process(record.title))
+        else:
+            rows.append(entry)
+            if titles is not None:
+                titles.append(default_process(record.title))

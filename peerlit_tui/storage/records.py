@@ -306,6 +306,22 @@ class RecordStore(DuplicateLinks):
         """Ids of records sharing a duplicate key."""
         return [str(r[0]) for r in self._read(IDS_BY_DUP_KEY, (dup_key,))]
 
+    def identity_rows(self, ids: list[str]) -> list[Any]:
+        """(id, title, title_derived, year, first author) of the given ids, in their order.
+
+        What `identity.same_paper` needs, without parsing each record's JSON.
+        """
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = self._read(
+            f"SELECT id, title, title_derived, year, first_author FROM records "
+            f"WHERE id IN ({marks})",
+            tuple(ids),
+        )
+        order = {rid: i for i, rid in enumerate(ids)}
+        return sorted(rows, key=lambda row: order[row[0]])
+
     def dedup_rows(self) -> list[tuple[str, str, int | None, str, str, str]]:
         """(id, title, year, first author, journal, DOI) of every record, for fuzzy matching."""
         return self._read("SELECT id, title, year, first_author, journal, doi FROM records")
