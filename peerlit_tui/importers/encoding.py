@@ -4,6 +4,10 @@ Order of evidence: a byte-order mark; UTF-16 without a BOM (every other byte NUL
 strict UTF-8; then charset-normalizer on a sample, restricted to encodings seen in
 real exports; and Windows-1252 as the last resort, decoded with replacement so that
 no file is ever refused for its encoding alone.
+
+Compressed files (gzip, bzip2, xz, told by their first bytes) are expanded first,
+in steps and under a cap, so a damaged file gets one message and a decompression
+bomb is stopped after a few megabytes (`maybe_gunzip`).
 """
 
 from __future__ import annotations
@@ -54,14 +58,6 @@ _COMPRESSIONS: tuple[tuple[bytes, str, Callable[[], Any]], ...] = (
     (b"BZh", "bzip2", bz2.BZ2Decompressor),
     (b"\xfd7zXZ\x00", "xz", lzma.LZMADecompressor),
 )
-
-
-def compression_of(data: bytes) -> str:
-    """The compression a file's opening bytes announce ("gzip", "bzip2", "xz"), or ""."""
-    for magic, name, _factory in _COMPRESSIONS:
-        if data.startswith(magic):
-            return name
-    return ""
 
 
 def maybe_gunzip(data: bytes) -> bytes:
