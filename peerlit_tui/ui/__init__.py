@@ -11,19 +11,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def run_app(library_dir: Path, open_paths: Sequence[Path] | None = None) -> int:
+def run_app(
+    library_dir: Path,
+    open_paths: Sequence[Path] | None = None,
+    *,
+    notices: Sequence[str] = (),
+) -> int:
     """Run the app on a library folder until the user quits.
 
     Args:
         library_dir: The library folder (created if missing).
         open_paths: Export files to import once the library is loaded.
+        notices: Messages to show once the app is up (`peerlit open`'s import
+            summary, from `peerlit_tui.ui.import_text.import_summary_text`).
 
     Returns:
         The process exit code.
     """
     from peerlit_tui.ui.app import PeerlitApp
 
-    app = PeerlitApp(Path(library_dir), open_paths=list(open_paths or ()))
+    app = PeerlitApp(Path(library_dir), open_paths=list(open_paths or ()), notices=notices)
     try:
         app.run()
     finally:

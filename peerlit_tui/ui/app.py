@@ -49,6 +49,7 @@ class PeerlitApp(App[int]):
         cursor_blink: False for deterministic screenshots.
         theme: Textual theme name; None keeps the config's (or Textual's default).
         config_path: The user config file (default: `$PEERLIT_CONFIG` or the platform's).
+        notices: Messages to show once the app is up (an import summary).
     """
 
     CSS_PATH = "app.tcss"
@@ -68,6 +69,7 @@ class PeerlitApp(App[int]):
         cursor_blink: bool = True,
         theme: str | None = None,
         config_path: Path | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.library_dir = Path(library_dir)
@@ -89,6 +91,7 @@ class PeerlitApp(App[int]):
         if theme is not None:
             self.theme = theme
         self._config_path = config_path
+        self._notices = list(notices)
         self._theme_at_start = self.theme
 
     def get_default_screen(self) -> Screen[None]:
@@ -107,6 +110,8 @@ class PeerlitApp(App[int]):
     def on_mount(self) -> None:
         """Keep a theme the user picks (in the palette) for the next start."""
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for notice in self._notices:
+            self.notify(notice, title="Import", timeout=15, markup=False)
 
     def _theme_changed(self, _theme: object) -> None:
         if self.theme == self._theme_at_start:

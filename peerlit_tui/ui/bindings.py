@@ -14,6 +14,21 @@ from textual.dom import DOMNode
 
 from peerlit_tui.ui.keys import in_context
 
+#: Contexts whose actions the main screen runs through one `run` action (`MainCommands`).
+COMMAND_CONTEXTS = frozenset({"main", "empty"})
+
+
+def bound_action(action: str, context: str) -> str:
+    """The Textual action a key-table row's binding runs.
+
+    The main screen's rows run `run('name', args…)`, so that their commands can live in
+    a controller (`ui.controllers.main_commands`) rather than on the screen class.
+    """
+    if context not in COMMAND_CONTEXTS:
+        return action
+    name, _, rest = action.partition("(")
+    return f"run({name!r}, {rest}" if rest and rest != ")" else f"run({name!r})"
+
 
 def bindings_for(context: str) -> list[BindingType]:
     """The bindings of one context of the key table, in table order.
@@ -27,7 +42,7 @@ def bindings_for(context: str) -> list[BindingType]:
     return [
         Binding(
             row.keys,
-            row.action,
+            bound_action(row.action, row.context),
             row.description,
             show=row.show,
             id=row.id,

@@ -23,8 +23,9 @@ from textual.actions import parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from peerlit_tui.ui.bindings import keymap_of
-from peerlit_tui.ui.keys import KEY_TABLE, keys_label
+from peerlit_tui.ui.bindings import bound_action, keymap_of
+from peerlit_tui.ui.keys import KEY_TABLE, key_label, keys_label
+from peerlit_tui.ui.sorting import sort_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +74,51 @@ def table_commands(
         node = nodes.get(row.context)
         if not row.palette or node is None or row.description in titles:
             continue
-        _namespace, name, params = parse(row.action)
+        action = bound_action(row.action, row.context)
+        _namespace, name, params = parse(action)
         if not node.check_action(name, params):
             continue
         titles.add(row.description)
         help_text = f"{keys_label(row.id, keymap)} · {row.help}"
-        commands.append(PaletteCommand(row.description, help_text, partial(_run, node, row.action)))
+        commands.append(PaletteCommand(row.description, help_text, partial(_run, node, action)))
+    return commands
+
+
+#: Palette commands whose keys live in the copy menu: (kind, label, key id).
+COPY_COMMANDS = (
+    ("doi", "DOI", "app.copy_doi"), ("citation", "citation (APA style)", "app.copy_citation"),
+    ("bibtex", "BibTeX entry", "app.copy_bibtex"), ("ris", "RIS entry", "app.copy_ris"),
+)  # fmt: skip
+
+
+def extra_commands(
+    *,
+    sort_by: Callable[[str], object],
+    clear_filter: Callable[[], object],
+    copy: Callable[[str], object] | None,
+    keymap: dict[str, str],
+) -> list[PaletteCommand]:
+    """Commands without a key of their own: one per sort key, clearing the filter, copying.
+
+    Args:
+        sort_by: Sorts by a key.
+        clear_filter: Empties the query.
+        copy: Copies one text of the current record; None without a record.
+        keymap: The user's keymap (the keys named in the help).
+    """
+    cycle, flip = key_label("main.cycle_sort", keymap), key_label("main.reverse_sort", keymap)
+    commands = [
+        PaletteCommand(
+            f"Sort by {o.label}", f"{cycle} cycles, {flip} reverses", partial(sort_by, o.key)
+        )
+        for o in sort_options()
+    ]
+    commands.append(PaletteCommand("Clear the filter", "ctrl+u in the filter", clear_filter))
+    if copy is not None:
+        menu = key_label("app.copy_menu", keymap)
+        for kind, label, key_id in COPY_COMMANDS:
+            keys = f"{menu} then {key_label(key_id, keymap)}"
+            commands.append(PaletteCommand(f"Copy {label}", keys, partial(copy, kind)))
     return commands
 
 

@@ -77,12 +77,19 @@ class Filtered(Message):
     """A search (or a re-sort) finished: the rows to show, in order."""
 
     def __init__(
-        self, generation: int, result: SearchResult, rows: list[int], decided: dict[str, str]
+        self,
+        generation: int,
+        result: SearchResult,
+        rows: list[int],
+        decided: dict[str, str],
+        shown: frozenset[str] | None = None,
     ) -> None:
         super().__init__()
         self.generation, self.result, self.rows = generation, result, rows
         self.decided = decided
         """Decision of every decided record among `rows`, by id (the progress counts)."""
+        self.shown = shown
+        """Ids of `rows` (screening mode only: built here, not on the UI thread)."""
 
 
 class FilterFailed(Message):

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from peerlit_tui.model import Author, Provenance, Record, Section
-from peerlit_tui.ui.bindings import bindings_for
+from peerlit_tui.ui.keys import in_context
 from peerlit_tui.ui.widgets.detail_pane import (
     COLLAPSED_MARK,
     EXPANDED_MARK,
@@ -73,8 +73,9 @@ class DetailHost(App[None]):
     """Hosts a detail pane with the screen's reading keys; records `CollapsedChanged`."""
 
     BINDINGS = [  # noqa: RUF012 - a test host
-        b for b in bindings_for("main") if isinstance(b, Binding) and b.action in READING_ACTIONS
-    ]
+        Binding(row.keys, row.action, row.description, id=row.id)
+        for row in in_context("main") if row.action in READING_ACTIONS
+    ]  # fmt: skip
 
     def _pane(self) -> DetailPane:
         return self.query_one(DetailPane)

@@ -243,14 +243,14 @@ async def test_empty_library_offers_the_sample_data(empty_library: Path) -> None
         await settle(pilot)
         screen = _main(app)
         assert screen.record_list.rows == []
-        assert screen.check_action("import_sample", ()) is True
+        assert screen.check_action("run", ("import_sample",)) is True
         line = screen.record_list.render_line(0).text
         assert "Press I to import" in line
         await pilot.press("I")
         await settle(pilot)
         assert len(screen.record_list.rows) == 10
         assert screen.status.left_text.startswith("10 / 10")
-        assert screen.check_action("import_sample", ()) is False
+        assert screen.check_action("run", ("import_sample",)) is False
     app.close_services()
 
 

@@ -293,7 +293,7 @@ async def test_export_dialog_format_and_scope_by_keys(app: PeerlitApp, tmp_path:
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         assert dialog.focused is dialog.query_one("#export-format", RadioSet)
-        await pilot.press("down", "enter")  # RIS → BibTeX
+        await pilot.press("down", "space")  # RIS → BibTeX (Enter would export at once)
         assert dialog.format_name == "bibtex"
         assert dialog.path_input.value.endswith("peerlit-export.bib")
         dialog.path_input.value = str(tmp_path / "all.bib")

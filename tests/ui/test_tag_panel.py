@@ -17,8 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from peerlit_tui.annotation import Annotation
-from peerlit_tui.ui.bindings import bindings_for
-from peerlit_tui.ui.keys import KEY_TABLE
+from peerlit_tui.ui.keys import KEY_TABLE, in_context
 from peerlit_tui.ui.messages import NoteEditRequested
 from peerlit_tui.ui.screens.help import HelpScreen
 from peerlit_tui.ui.screens.note_editor import NoteEditor
@@ -38,8 +37,8 @@ class TagHost(App[None]):
     """Hosts a tag panel with the screen's annotation keys and records what it posts."""
 
     BINDINGS = [  # noqa: RUF012 - a test host
-        b for b in bindings_for("main")
-        if isinstance(b, Binding) and b.action.split("(")[0] in PANEL_ACTIONS
+        Binding(row.keys, row.action, row.description, id=row.id)
+        for row in in_context("main") if row.action.split("(")[0] in PANEL_ACTIONS
     ]  # fmt: skip
 
     def __init__(self) -> None:

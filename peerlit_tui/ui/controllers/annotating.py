@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from peerlit_tui.ui.messages import TaskFailed
+from peerlit_tui.ui.widgets.tag_panel import TagPanel
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -81,6 +82,23 @@ class Annotator:
             self._changed(transaction.record_ids)
             self._say(f"saved: {transaction.label}")
         return transaction
+
+    def save_panel_change(self, m: TagPanel.Changed) -> Transaction | None:
+        """Save what the annotation panel reported (a tag, decision, rating, …)."""
+        ids = [m.record_id]
+        if isinstance(m, TagPanel.TagAdded):
+            return self.save(lambda a: a.add_tags(ids, [m.tag]))
+        if isinstance(m, TagPanel.TagRemoved):
+            return self.save(lambda a: a.remove_tags(ids, [m.tag]))
+        if isinstance(m, TagPanel.DecisionSet):
+            return self.save(lambda a: a.set_decision(ids, m.decision, m.reason))
+        if isinstance(m, TagPanel.RatingSet):
+            return self.save(lambda a: a.set_rating(ids, m.rating))
+        if isinstance(m, TagPanel.ReadSet):
+            return self.save(lambda a: a.set_read(ids, m.read))
+        if isinstance(m, TagPanel.NoteSaved):
+            return self.save(lambda a: a.set_note(ids, m.note))
+        return None
 
     def step(self, *, undo: bool) -> Transaction | None:
         """Undo (or redo) the newest change; says what it was and of which record.

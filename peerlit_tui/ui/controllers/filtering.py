@@ -198,7 +198,8 @@ class FilterController:
         else:
             rows = index.sort(result.rows, sort_key, reverse, query=result.query)
         decided = decided_among(annotations, ids, rows) if annotations else {}
-        self._post(Filtered(generation, result, rows, decided))
+        shown = frozenset(ids[row] for row in rows) if annotations else None
+        self._post(Filtered(generation, result, rows, decided, shown))
 
     # -- results ---------------------------------------------------------------------
 

@@ -27,16 +27,14 @@ from peerlit_tui.ui.messages import (
     ListLoaded,
     LoadProgress,
 )
+from peerlit_tui.ui.screens.main_options import LoadLibrary
 
 if TYPE_CHECKING:
     from textual.message import Message
 
-    from peerlit_tui.list_columns import ListColumns
-    from peerlit_tui.services.library import ImportSummary, Library
+    from peerlit_tui.services.library import Library
     from peerlit_tui.ui.session import Services
 
-#: Returns the services and fresh list columns (first argument: a row limit or None).
-LoadLibrary = Callable[[int | None], "tuple[Services, ListColumns]"]
 #: Starts a thread worker: (function, group, description).
 RunWorker = Callable[[Callable[[], None], str, str], Any]
 #: Records read first, so a large library's list shows before all list columns are read.
@@ -50,28 +48,6 @@ def records_token(library: Library) -> int | None:
         store = getattr(library, "store", None)
         token = getattr(store, "change_token", None)
     return int(token()) if callable(token) else None
-
-
-def import_summary_text(summary: ImportSummary) -> str:
-    """The import summary in the command line's words (one line per file with problems)."""
-    totals = summary.to_json()["totals"]
-    text = (
-        f"Imported {totals['records']:,} records from {totals['files']} file(s): "
-        f"{totals['added']:,} added, {totals['already_present']:,} already present"
-    )
-    linked = totals.get("duplicates_linked")
-    if linked:
-        text += f", {linked:,} duplicates linked"
-    text += f", {totals['skipped']:,} skipped."
-    for f in summary.files:
-        if f.error:
-            text += f"\n{Path(f.path).name}: {f.error}"
-        elif f.skipped:
-            lines = [str(s.get("line")) for s in f.skipped if s.get("line")][:5]
-            more = ", …" if len(f.skipped) > len(lines) else ""
-            where = f" (line {', '.join(lines)}{more})" if lines else ""
-            text += f"\n{Path(f.path).name}: {len(f.skipped):,} skipped{where}"
-    return text
 
 
 class LibraryLoader:

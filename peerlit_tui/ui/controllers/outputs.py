@@ -15,6 +15,7 @@ from peerlit_tui.ui.clipboard import CopyMenu, copy_record_text, open_record_lin
 from peerlit_tui.ui.screens.bulk_dialog import BulkChoice, BulkDialog
 from peerlit_tui.ui.screens.export_dialog import ExportDialog
 from peerlit_tui.ui.screens.import_dialog import ImportDialog
+from peerlit_tui.ui.screens.note_editor import NoteEditor
 from peerlit_tui.ui.screens.stats import StatsScreen
 
 if TYPE_CHECKING:
@@ -60,6 +61,16 @@ class Outputs:
         self._all = all_ids
         self._import = import_paths
         self._annotator = annotator
+
+    def edit_note(self, record_id: str, done: Callable[[str | None], None]) -> None:
+        """Open the note editor on a record's note; `done` gets the text (None: unchanged)."""
+        services = self._services()
+        if services is None:
+            return
+        record = services.library.get(record_id)
+        title = (record.title or record_id) if record is not None else record_id
+        note = services.annotations.get(record_id).note
+        self._app().push_screen(NoteEditor(note, title=title), done)
 
     def stats(self) -> None:
         """Show the PRISMA counts."""

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.content import Content
+
 from peerlit_tui.highlight import Highlight, compile_highlights
 from peerlit_tui.ui.screens.list_editor import EditableList, ListEditor
 from peerlit_tui.ui.screens.note_editor import NoteEditor
 from peerlit_tui.ui.screens.saved_searches import Mode, SavedSearches
+from peerlit_tui.ui.text_render import safe_content
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -90,6 +93,13 @@ class ProjectDialogs:
             return ""
         project.refresh()
         return project.criteria()
+
+    def criteria_content(self, edit_key: str) -> Content:
+        """The criteria as the pane beside the record shows them (`edit_key` writes them)."""
+        text = self.criteria()
+        if not text.strip():
+            return safe_content(f"No inclusion criteria yet: {edit_key} writes them.", "dim italic")
+        return Content.assemble(("Inclusion criteria\n", "bold"), safe_content(text))
 
     def edit_criteria(self, saved: Callable[[], None]) -> None:
         """Show the inclusion criteria in an editor; saving is immediate."""

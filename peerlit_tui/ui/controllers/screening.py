@@ -51,6 +51,7 @@ class ScreeningMode:
         self._ids: list[str] = []
         self._rows: list[int] = []
         self._shown: set[str] | None = None
+        self._shown_frozen: frozenset[str] | None = None
         self._decided: dict[str, str] = {}
         self._counts: Counter[str] = Counter()
         self._session: list[float] = []
@@ -64,15 +65,31 @@ class ScreeningMode:
 
     # -- counts ------------------------------------------------------------------------
 
-    def set_rows(self, ids: list[str], rows: list[int], decided: dict[str, str] | None) -> None:
-        """The rows a filter result shows, with the decisions among them (None: unknown)."""
+    def set_rows(
+        self,
+        ids: list[str],
+        rows: list[int],
+        decided: dict[str, str] | None,
+        shown: frozenset[str] | None = None,
+    ) -> None:
+        """The rows a filter result shows, with the decisions among them (None: unknown).
+
+        Args:
+            ids: Record ids (the list columns' ids).
+            rows: The shown rows, indices into `ids`.
+            decided: Decision of each decided record among the rows; None when unknown.
+            shown: The ids of `rows`, when the caller built them off the UI thread.
+        """
         self._ids, self._rows = ids, rows
         self._shown = None
+        self._shown_frozen = shown
         self.counted = decided is not None
         self._decided = dict(decided or {})
         self._counts = Counter(self._decided.values())
 
     def _is_shown(self, record_id: str) -> bool:
+        if self._shown_frozen is not None:
+            return record_id in self._shown_frozen
         if self._shown is None:
             ids = self._ids
             self._shown = {ids[row] for row in self._rows}

@@ -1,26 +1,18 @@
 """The main screen: filter bar, record list, detail pane, annotation panel and status line.
 
-The screen composes the widgets and owns one controller per job, each handed what it
-works on (`ui.controllers`):
-
-- `LibraryLoader` loads the library and imports into it in workers, and notices what
-  other processes changed (polled every second and on focus);
-- `FilterController` runs searches and sorts in a worker and shows their rows;
-- `Annotator` saves annotation changes, undo and redo;
-- `ScreeningMode` keeps screening mode's state and its incremental counts;
-- `ProjectDialogs` opens the project settings and their dialogs.
-
-The screen itself holds the layout, the key bindings (`ui.keys`, contexts "main" and
-"empty"), the routing of widget messages to controllers, and the panes that follow the
-cursor: the detail pane and the annotation panel follow it 50 ms after it stops
-(longer after a query change), so holding ↓ costs only the list's two-line repaint.
-The actions that open other screens are run by `ui.controllers.outputs`.
+The screen composes the widgets and owns one controller per job (`ui.controllers`),
+each handed what it works on: `LibraryLoader` (load and import workers, polling for
+other processes' changes) and `LibraryView` (showing what they bring),
+`FilterController` (searches and sorts in a worker), `RecordPanes` (the detail pane
+and panel following the cursor), `Annotator` (saving, undo, redo), `ScreeningMode`
+(incremental counts), `ProjectDialogs`, `Outputs` (stats, export, copy, import, bulk)
+and `MainCommands` (what each key of the key table's "main" rows does). The screen
+holds the layout and routes widget messages and keys to them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -33,20 +25,18 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from peerlit_tui.config import Config
 from peerlit_tui.ui.bindings import bindings_for, keymap_of
-from peerlit_tui.ui.commands import PaletteCommand
+from peerlit_tui.ui.commands import PaletteCommand, extra_commands
 from peerlit_tui.ui.controllers.annotating import Annotator
 from peerlit_tui.ui.controllers.filtering import FilterController
+from peerlit_tui.ui.controllers.library_view import LibraryView
 from peerlit_tui.ui.controllers.loading import (
     LibraryLoader,
-    LoadLibrary,
-    import_summary_text,
 )
+from peerlit_tui.ui.controllers.main_commands import MainCommands, MainParts
 from peerlit_tui.ui.controllers.outputs import Outputs
 from peerlit_tui.ui.controllers.panes import DETAIL_DELAY, QUERY_DETAIL_DELAY, RecordPanes
 from peerlit_tui.ui.controllers.project import ProjectDialogs
@@ -63,13 +53,10 @@ from peerlit_tui.ui.messages import (
     NoteEditRequested,
     TaskFailed,
 )
-from peerlit_tui.ui.screens.note_editor import NoteEditor
-from peerlit_tui.ui.sorting import sort_options
-from peerlit_tui.ui.text_render import safe_content
+from peerlit_tui.ui.screens.main_options import MainOptions
 from peerlit_tui.ui.widgets.detail_pane import DetailPane
 from peerlit_tui.ui.widgets.filter_bar import FilterBar
 from peerlit_tui.ui.widgets.record_list import RecordList
-from peerlit_tui.ui.widgets.record_row import RowMarks
 from peerlit_tui.ui.widgets.screening_bar import ScreeningBar
 from peerlit_tui.ui.widgets.status_line import StatusLine
 from peerlit_tui.ui.widgets.tag_panel import TagPanel
@@ -88,43 +75,6 @@ __all__ = ["DETAIL_DELAY", "NARROW_WIDTH", "QUERY_DETAIL_DELAY", "MainOptions", 
 NARROW_WIDTH = 100
 #: Seconds between checks for changes other processes made to the library.
 POLL_SECONDS = 1.0
-#: Actions that need a record under the cursor.
-RECORD_ACTIONS: frozenset[str] = frozenset(
-    {"decide", "exclude", "rate", "cycle_read", "edit_note", "add_tag", "remove_tag",
-     "focus_tags", "copy_menu", "open_link"}
-)  # fmt: skip
-#: Palette commands whose keys live in the copy menu: (kind, label, key id).
-COPY_COMMANDS = (
-    ("doi", "DOI", "app.copy_doi"), ("citation", "citation (APA style)", "app.copy_citation"),
-    ("bibtex", "BibTeX entry", "app.copy_bibtex"), ("ris", "RIS entry", "app.copy_ris"),
-)  # fmt: skip
-#: Actions that need the loaded library.
-LIBRARY_ACTIONS: frozenset[str] = frozenset(
-    {"stats", "export", "bulk", "duplicates", "import_files", "edit_reasons"}
-)
-
-
-@dataclass(slots=True)
-class MainOptions:
-    """What the main screen is given: the library, the settings, what to import.
-
-    Attributes:
-        library_dir: The library folder (project settings, default export paths).
-        load_library: Services and list columns; a limit reads a first screenful.
-        config: The user settings in effect.
-        config_warnings: Problems found in the config, shown once the screen is up.
-        open_paths: Export files to import once the library is loaded.
-        sample_dir: Folder of sample exports offered when the library is empty.
-        first_page: Show a first screenful before all list columns are read.
-    """
-
-    library_dir: Path
-    load_library: LoadLibrary
-    config: Config = field(default_factory=Config)
-    config_warnings: list[str] = field(default_factory=list)
-    open_paths: list[Path] = field(default_factory=list)
-    sample_dir: Path | None = None
-    first_page: bool = True
 
 
 class MainScreen(Screen[None], inherit_bindings=False):
@@ -176,7 +126,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             title_of=self._title_of,
         )
         self.project = ProjectDialogs(
-            folder=options.library_dir,
+            folder=self.options.library_dir,
             highlight=options.config.highlight,
             push_screen=self._push,
             notify=self._notify_text,
@@ -193,9 +143,36 @@ class MainScreen(Screen[None], inherit_bindings=False):
             highlights=lambda: self.filtering.highlight_patterns,
             words=lambda: self.word_marks,
         )
+        self.library_view = LibraryView(
+            record_list=self.record_list, status=self.status, panes=self.panes,
+            filtering=self.filtering, filter_bar=self.filter_bar,
+            screening_mode=self.screening_mode, loader=self.loader,
+            services=lambda: self.services, notify=self._notify_text,
+            sample_dir=options.sample_dir, keymap=lambda: keymap_of(self),
+            after_refresh=self.call_after_refresh, refresh_bindings=self.refresh_bindings,
+            update_word_marks=self.update_word_marks, update_progress=self.update_progress,
+            show_current=self.show_current,
+        )  # fmt: skip
+        """Loading, importing and outside changes (`ui.controllers.library_view`)."""
+        self.commands = MainCommands(
+            MainParts(
+                record_list=self.record_list, detail=self.detail, tags=self.tags,
+                filter_bar=self.filter_bar, criteria_pane=self.criteria_pane, panes=self.panes,
+                filtering=self.filtering, annotator=self.annotator, outputs=self._outputs(),
+                project=self.project, screening_mode=self.screening_mode,
+                services=lambda: self.services, annotations=annotations,
+                focused=lambda: self.focused, sample_dir=options.sample_dir,
+                set_screening=self.set_screening, update_word_marks=self.update_word_marks,
+                update_progress=self.update_progress, show_current=self.show_current,
+                criteria_content=self.criteria_content, import_paths=self._import_paths,
+            )
+        )  # fmt: skip
+        """What each key does (`ui.controllers.main_commands`)."""
+
+    def _outputs(self) -> Outputs:
         self.outputs = Outputs(
             app=lambda: self.app,
-            folder=options.library_dir,
+            folder=self.options.library_dir,
             services=lambda: self.services,
             current=self.current_record,
             shown_ids=self.shown_ids,
@@ -203,6 +180,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             import_paths=self._import_paths,
             annotator=self.annotator,
         )
+        return self.outputs
 
     # -- wiring ------------------------------------------------------------------------
 
@@ -213,9 +191,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False,
                         description=description)  # fmt: skip
 
-    def _notify_text(self, text: str, severity: str) -> None:
-        level: SeverityLevel = "error" if severity == "error" else "warning"
-        self.notify(text, severity=level, markup=False)
+    def _notify_text(self, text: str, severity: str, title: str = "", timeout: float = 5) -> None:
+        level: SeverityLevel = (
+            "error" if severity == "error" else "information" if severity == "information"
+            else "warning"
+        )  # fmt: skip
+        self.notify(text, severity=level, title=title, timeout=timeout, markup=False)
 
     def _push(self, screen: Any, callback: Callable[[Any], None]) -> None:
         self.app.push_screen(screen, callback)
@@ -296,94 +277,31 @@ class MainScreen(Screen[None], inherit_bindings=False):
             index.close()
         self._indexes.clear()
 
-    # -- loading and importing ------------------------------------------------------------
+    # -- loading, importing, other processes (`LibraryView`) ------------------------------
 
     @on(LoadProgress)
     def _progress(self, message: LoadProgress) -> None:
-        self.status.set_state(message.text)
-        if not self.record_list.rows:
-            self.record_list.set_empty_text(message.text[:1].upper() + message.text[1:])
+        self.library_view.progress(message.text)
 
     @on(ListLoaded)
     def _list_loaded(self, message: ListLoaded) -> None:
-        # A replaced index is closed at unmount: a filter worker may still be reading it.
         self.services = message.services
-        self.filtering.reset()
-        self.panes.forget()
-        self.record_list.set_highlights([])
-        self.record_list.set_data(message.columns, self._marks)
-        total = len(message.columns)
-        self.status.set_counts(total, total)
-        self.status.set_query("")
-        self.panes.schedule()
-        self.call_after_refresh(self.loader.painted.set)
-        if message.partial:
-            self.status.set_state("reading the library…")
-            return
-        self.status.set_state(f"indexing {total:,} records…" if total else "")
-        self.record_list.set_empty_text(
-            self._empty_library_text() if total == 0 else "No record matches the query."
-        )
-        for warning in message.services.annotations.warnings:
-            self.notify(warning, title="Annotations", severity="warning", markup=False)
-        self.update_word_marks()
-        self.screening_mode.set_rows(message.columns.ids, self.record_list.rows, None)
-        self.update_progress()
-        self.refresh_bindings()
+        self.library_view.list_loaded(message)
 
     @on(IndexReady)
     def _index_ready(self, message: IndexReady) -> None:
-        self.filtering.index = message.index
         self._indexes.append(message.index)
-        self.loader.index_ready()
-        self.status.set_state(f"{len(self.record_list.columns):,} records", transient=True)
-        if self.filtering.needs_run() or self.screening_mode.on:
-            self.filtering.start(self.filter_bar.value)
-        if self.options.open_paths and self.services is not None:
-            paths, self.options.open_paths = self.options.open_paths, []
-            self.loader.import_paths(self.services, paths)
-
-    def _empty_library_text(self) -> str:
-        keymap = keymap_of(self)
-        command = (
-            f"press {key_label('main.import', keymap)} to import a file, "
-            "or run: peerlit import FILE"
-        )
-        if self.options.sample_dir is not None:
-            key = key_label("main.import_sample", keymap)
-            return (
-                f"The library is empty. Press {key} to import the bundled sample data "
-                f"(10 records), {command}"
-            )
-        return f"The library is empty. To import an export, {command}"
-
-    def _marks(self, record_id: str) -> RowMarks:
-        if self.services is None:
-            return RowMarks()
-        annotation = self.services.annotations.get(record_id)
-        return RowMarks(annotation.decision, bool(annotation.tags), bool(annotation.note))
+        self.library_view.index_ready(message, self.options)
 
     @on(Imported)
     def _imported(self, message: Imported) -> None:
-        summary = message.summary
-        severity = (
-            "warning"
-            if summary.skipped_count or any(f.error for f in summary.files)
-            else "information"
-        )
-        self.notify(import_summary_text(summary), title="Import", severity=severity,  # type: ignore[arg-type]
-                    timeout=15, markup=False)  # fmt: skip
-        self.loader.load(first_page=False)
-
-    # -- other processes -------------------------------------------------------------------
+        self.library_view.imported(message)
 
     def poll_library(self) -> None:
         """Pick up what other processes changed (cheap when nothing did)."""
-        if self.services is None or self.filtering.index is None:
-            return
-        change = self.loader.poll(self.services)
-        if change is not None:
-            self.post_message(change)
+        if self.services is not None and self.filtering.index is not None:
+            if (change := self.loader.poll(self.services)) is not None:
+                self.post_message(change)
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         """Coming back to the terminal: look for outside changes at once."""
@@ -391,22 +309,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     @on(LibraryChanged)
     def _library_changed(self, message: LibraryChanged) -> None:
-        if message.records:
-            self.status.set_state("the library changed: reading it again…")
-            self.loader.load(first_page=False)
-            return
-        self.panes.tags_changed()
-        if self.filtering.index is not None:
-            self.filtering.index.annotations_changed(message.annotation_ids)
-        if message.annotation_ids is None:
-            self.record_list.refresh_all()
-            if self.screening_mode.on:
-                self.filtering.start(self.filter_bar.value, resort_only=True)
-        else:
-            self.record_list.refresh_records(message.annotation_ids)
-            self.screening_mode.changed(message.annotation_ids)
-        self.update_progress()
-        self.show_current(force=True)
+        self.library_view.changed(message)
 
     # -- filtering ------------------------------------------------------------------------
 
@@ -422,8 +325,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _filtered(self, message: Filtered) -> None:
         if not self.filtering.filtered(message):
             return
-        decided = message.decided if self.screening_mode.on else None
-        self.screening_mode.set_rows(self.record_list.columns.ids, message.rows, decided)
+        on = self.screening_mode.on
+        self.screening_mode.set_rows(
+            self.record_list.columns.ids,
+            message.rows,
+            message.decided if on else None,
+            message.shown if on else None,
+        )
         self.update_progress()
         self.panes.after_query()
 
@@ -459,41 +367,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     # -- annotations ------------------------------------------------------------------------
 
-    @on(TagPanel.TagAdded)
-    def _tag_added(self, m: TagPanel.TagAdded) -> None:
-        self.annotator.save(lambda a: a.add_tags([m.record_id], [m.tag]))
-
-    @on(TagPanel.TagRemoved)
-    def _tag_removed(self, m: TagPanel.TagRemoved) -> None:
-        self.annotator.save(lambda a: a.remove_tags([m.record_id], [m.tag]))
-
-    @on(TagPanel.DecisionSet)
-    def _decision_set(self, m: TagPanel.DecisionSet) -> None:
-        if self.annotator.save(lambda a: a.set_decision([m.record_id], m.decision, m.reason)):
+    @on(TagPanel.Changed)
+    def _panel_changed(self, m: TagPanel.Changed) -> None:
+        if self.annotator.save_panel_change(m) and isinstance(m, TagPanel.DecisionSet):
             self.decision_made(m.record_id, m.decision)
-
-    @on(TagPanel.RatingSet)
-    def _rating_set(self, m: TagPanel.RatingSet) -> None:
-        self.annotator.save(lambda a: a.set_rating([m.record_id], m.rating))
-
-    @on(TagPanel.ReadSet)
-    def _read_set(self, m: TagPanel.ReadSet) -> None:
-        self.annotator.save(lambda a: a.set_read([m.record_id], m.read))
-
-    @on(TagPanel.NoteSaved)
-    def _note_saved(self, m: TagPanel.NoteSaved) -> None:
-        self.annotator.save(lambda a: a.set_note([m.record_id], m.note))
 
     @on(NoteEditRequested)
     def _note_requested(self, m: NoteEditRequested) -> None:
-        annotations = self._annotations()
-        if annotations is None:
-            return
-        note = annotations.get(m.record_id).note
-        self.app.push_screen(
-            NoteEditor(note, title=self._title_of(m.record_id)),
-            partial(self.tags.note_edited, m.record_id),
-        )
+        self.outputs.edit_note(m.record_id, partial(self.tags.note_edited, m.record_id))
 
     def annotations_changed(self, record_ids: Sequence[str]) -> None:
         """Bring the index, the list lines, the counts and the panel up to date."""
@@ -570,45 +451,30 @@ class MainScreen(Screen[None], inherit_bindings=False):
         else:
             panel.decide(message.decision)
 
-    # -- availability ----------------------------------------------------------------------
+    # -- keys: every "main" row of the key table runs `run` -------------------------------
+
+    def action_run(self, name: str, *args: Any) -> None:
+        """Run a command of `MainCommands` (the key table's "main" and "empty" rows)."""
+        self.commands.run(name, *args)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Record keys need a record; the sample import only an empty library."""
-        loaded = self.services is not None
-        if action == "import_sample":
-            return (
-                self.options.sample_dir is not None
-                and loaded
-                and len(self.record_list.columns) == 0
-            )
-        if action in RECORD_ACTIONS:
-            if not self.record_list.columns.ids:
-                return False  # an empty library: keep the footer for what can be done
-            return None if self.record_list.current_id is None else True
-        if action in LIBRARY_ACTIONS:
-            return loaded
+        """Whether a key's command can run now (the footer dims or hides the others)."""
+        if action == "run" and parameters:
+            return self.commands.available(str(parameters[0]))
         return True
 
+    def sort_by(self, key: str, *, reverse: bool | None = None) -> None:
+        """Sort the shown records by `key`."""
+        self.filtering.sort_by(key, reverse=reverse)
+
     def palette_commands(self) -> list[PaletteCommand]:
-        """Commands without a key of their own: one per sort key, and clearing the filter."""
-        commands = [
-            PaletteCommand(
-                f"Sort by {option.label}",
-                "s cycles, S reverses",
-                partial(self.filtering.sort_by, option.key),
-            )
-            for option in sort_options()
-        ]
-        commands.append(PaletteCommand("Clear the filter", "ctrl+u in the filter",
-                                       lambda: self.filter_bar.set_value("")))  # fmt: skip
-        if self.current_record() is not None:
-            keymap, menu = keymap_of(self), key_label("app.copy_menu", keymap_of(self))
-            for kind, label, key_id in COPY_COMMANDS:
-                keys = f"{menu} then {key_label(key_id, keymap)}"
-                commands.append(
-                    PaletteCommand(f"Copy {label}", keys, partial(self.outputs.copy, kind))
-                )
-        return commands
+        """Commands without a key of their own: sort keys, clearing the filter, copying."""
+        return extra_commands(
+            sort_by=self.filtering.sort_by,
+            clear_filter=lambda: self.filter_bar.set_value(""),
+            copy=self.outputs.copy if self.current_record() is not None else None,
+            keymap=keymap_of(self),
+        )
 
     def palette_targets(self) -> dict[str, Any]:
         """The node each key-table context's actions run on (the palette runs them)."""
@@ -621,21 +487,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             "tags": self.tags,
         }
 
-    def focus_panes(self) -> list[Widget]:
-        """The panes Tab moves between, in order."""
-        panes: list[Widget] = [self.record_list, self.detail]
-        if self.tags.display and not self.tags.compact:
-            panes.append(self.tags)
-        panes.append(self.filter_bar.input)
-        return panes
-
     def criteria_content(self) -> Content:
         """The inclusion criteria for the pane beside the record."""
-        text = self.project.criteria()
-        key = key_label("main.criteria", keymap_of(self))
-        if not text.strip():
-            return safe_content(f"No inclusion criteria yet: {key} writes them.", "dim italic")
-        return Content.assemble(("Inclusion criteria\n", "bold"), safe_content(text))
+        return self.project.criteria_content(key_label("main.criteria", keymap_of(self)))
 
     def current_record(self) -> Record | None:
         """The record under the cursor, or None."""
@@ -652,230 +506,3 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _import_paths(self, paths: list[Path]) -> None:
         if self.services is not None:
             self.loader.import_paths(self.services, paths)
-
-    # -- actions (keys in `ui.keys`) ----------------------------------------------------
-
-    def _pane_of_focus(self) -> int:
-        panes, focused = self.focus_panes(), self.focused
-        for n, pane in enumerate(panes):
-            if focused is not None and (focused is pane or pane in focused.ancestors):
-                return n
-        return -1
-
-    def action_focus_next_pane(self) -> None:
-        """Move to the next pane."""
-        panes = self.focus_panes()
-        self._focus_pane(panes[(self._pane_of_focus() + 1) % len(panes)])
-
-    def action_focus_previous_pane(self) -> None:
-        """Move to the previous pane."""
-        panes = self.focus_panes()
-        current = self._pane_of_focus()
-        self._focus_pane(panes[(current - 1) % len(panes) if current >= 0 else -1])
-
-    def _focus_pane(self, pane: Widget) -> None:
-        if pane is self.detail:
-            self.action_focus_detail()
-        elif pane is self.tags:
-            self.action_focus_tags()
-        else:
-            pane.focus()
-
-    def action_focus_filter(self) -> None:
-        """Move to the filter input."""
-        self.filter_bar.focus_input()
-
-    def action_focus_list(self) -> None:
-        """Move to the record list."""
-        self.record_list.focus()
-
-    def action_focus_detail(self) -> None:
-        """Move to the detail pane."""
-        self.panes.show()
-        self.detail.focus()
-
-    def action_focus_tags(self) -> None:
-        """Move to the tag panel (its tag list when the record has tags)."""
-        if panel := self.panes.panel_for_current():
-            if panel.compact:
-                panel.focus()
-            else:
-                panel.focus_tags()
-
-    def action_next_section(self) -> None:
-        """Move to the next abstract section."""
-        self.panes.show()
-        self.detail.action_next_section()
-
-    def action_previous_section(self) -> None:
-        """Move to the previous abstract section."""
-        self.panes.show()
-        self.detail.action_previous_section()
-
-    def action_toggle_section(self) -> None:
-        """Fold or unfold the section in view."""
-        self.detail.action_toggle_section()
-
-    def action_collapse_all(self) -> None:
-        """Collapse every section."""
-        self.detail.action_collapse_all()
-
-    def action_expand_all(self) -> None:
-        """Expand every section."""
-        self.detail.action_expand_all()
-
-    def action_toggle_metadata(self) -> None:
-        """Show every field, or fold them into one line."""
-        self.detail.compact = not self.detail.compact
-        self.panes.show(force=True)
-
-    def action_toggle_criteria(self) -> None:
-        """Show or hide the inclusion criteria beside the record."""
-        pane = self.criteria_pane
-        pane.display = not pane.display
-        if pane.display:
-            pane.update(self.criteria_content())
-
-    def action_decide(self, decision: str) -> None:
-        """Set the decision of the record under the cursor."""
-        if panel := self.panes.panel_for_current():
-            panel.decide(decision)
-
-    def action_exclude(self) -> None:
-        """Exclude the record under the cursor (asks for a reason when there are any)."""
-        if panel := self.panes.panel_for_current():
-            panel.action_exclude()
-
-    def action_rate(self, rating: int) -> None:
-        """Rate the record under the cursor."""
-        if panel := self.panes.panel_for_current():
-            panel.action_rate(rating)
-
-    def action_cycle_read(self) -> None:
-        """Cycle the read status of the record under the cursor."""
-        if panel := self.panes.panel_for_current():
-            panel.action_cycle_read()
-
-    def action_edit_note(self) -> None:
-        """Edit the note of the record under the cursor."""
-        if panel := self.panes.panel_for_current():
-            panel.action_edit_note()
-
-    def action_add_tag(self) -> None:
-        """Type a tag for the record under the cursor."""
-        if panel := self.panes.panel_for_current():
-            if panel.compact:
-                panel.set_compact(False)
-            panel.action_add_tag()
-
-    def action_remove_tag(self) -> None:
-        """Remove a tag: focus the record's tags (Delete removes the highlighted one)."""
-        if panel := self.panes.panel_for_current():
-            if panel.compact:
-                panel.set_compact(False)
-            panel.start_removing()
-
-    def action_undo(self) -> None:
-        """Undo the last annotation change and go back to its record."""
-        self._history(undo=True)
-
-    def action_redo(self) -> None:
-        """Redo the last undone change and go to its record."""
-        self._history(undo=False)
-
-    def _history(self, *, undo: bool) -> None:
-        transaction = self.annotator.step(undo=undo)
-        if transaction is not None and len(transaction.record_ids) == 1:
-            if self.record_list.move_to(transaction.record_ids[0]):
-                self.panes.show(force=True)
-
-    def action_bulk(self) -> None:
-        """Decide, tag or untag every record the filter shows."""
-        self.outputs.bulk()
-
-    def action_cycle_sort(self) -> None:
-        """Sort by the next key."""
-        self.filtering.cycle_sort()
-
-    def action_reverse_sort(self) -> None:
-        """Reverse the sort order."""
-        self.filtering.reverse_sort()
-
-    def sort_by(self, key: str, *, reverse: bool | None = None) -> None:
-        """Sort the shown records by `key`."""
-        self.filtering.sort_by(key, reverse=reverse)
-
-    def action_saved_searches(self, mode: str) -> None:
-        """Recall a saved search, or store the current query."""
-
-        def chosen(query: str) -> None:
-            self.filter_bar.set_value(query)
-            self.record_list.focus()
-
-        self.project.saved_searches("store" if mode == "store" else "recall",
-                                    self.filter_bar.value, chosen)  # fmt: skip
-
-    def action_toggle_screening(self) -> None:
-        """Switch screening mode on or off."""
-        self.set_screening(not self.screening_mode.on)
-
-    def action_edit_criteria(self) -> None:
-        """Show and edit the inclusion criteria."""
-
-        def saved() -> None:
-            if self.criteria_pane.display:
-                self.criteria_pane.update(self.criteria_content())
-
-        self.project.edit_criteria(saved)
-
-    def action_edit_reasons(self) -> None:
-        """Edit the exclusion reasons."""
-        if (annotations := self._annotations()) is not None:
-
-            def changed() -> None:
-                self.show_current(force=True)
-                self.update_progress()
-
-            self.project.edit_reasons(annotations, changed)
-
-    def action_edit_words(self) -> None:
-        """Edit the include/exclude-words."""
-        self.project.edit_words(self.update_word_marks)
-
-    def action_toggle_words(self) -> None:
-        """Show or hide the word highlighting."""
-        self.project.toggle_words()
-        self.update_word_marks()
-
-    def action_import_sample(self) -> None:
-        """Import the bundled sample data into the empty library."""
-        folder = self.options.sample_dir
-        if folder is not None:
-            self._import_paths(sorted(
-                p for p in folder.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md"
-            ))  # fmt: skip
-
-    def action_import_files(self) -> None:
-        """Import a file or folder chosen in a prompt."""
-        self.outputs.import_files()
-
-    def action_stats(self) -> None:
-        """Show the PRISMA counts."""
-        self.outputs.stats()
-
-    def action_export(self) -> None:
-        """Open the export dialog."""
-        self.outputs.export()
-
-    def action_copy_menu(self) -> None:
-        """Ask what to copy of the current record."""
-        self.outputs.copy_menu()
-
-    def action_copy(self, kind: str) -> None:
-        """Copy one text of the current record (palette)."""
-        self.outputs.copy(kind)
-
-    def action_open_link(self) -> None:
-        """Open the current record's link."""
-        self.outputs.open_link()
