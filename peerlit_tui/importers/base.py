@@ -23,7 +23,7 @@ class SourceFile:
 
     Attributes:
         path: Path of the file as given by the user.
-        data: Raw bytes (gzip already undone).
+        data: Raw bytes (gzip, bzip2 or xz compression already undone).
         text: Decoded text with line endings normalised to LF.
         encoding: Name of the detected encoding.
     """
@@ -45,6 +45,7 @@ class SourceFile:
 
         Raises:
             OSError: When the file cannot be read.
+            DecompressionError: When it is a damaged, truncated or bomb compressed file.
         """
         data = maybe_gunzip(path.read_bytes())
         return cls.from_bytes(path, data)
