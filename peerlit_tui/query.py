@@ -8,14 +8,11 @@
     title:recovery  author:"van der"  year:2010..2020  rating:>=4  tag:include
     findings:"peer support"     inside one structured-abstract section
     /recover(y|ies)/  title:/^a/   regular expressions (Python syntax, case-insensitive)
-    has:abstract  is:duplicate  is:unscreened
+    has:abstract  is:duplicate  is:unscreened  is:conflict|pending  reviewer:bob  decision:bob=maybe
 
-Text is compared folded (case- and accent-insensitive, see `peerlit_tui.text.fold`).
-The parser builds the tree defined in `peerlit_tui.query_tree`, which this module
-re-exports; `peerlit_tui.services.search` evaluates it. The parser is
-lenient about what a user is still typing at the end of the query (`title:`, an
-unclosed quote, a trailing `OR`) so results keep updating naturally, and raises
-`QueryError` with a position for anything that is actually wrong.
+Text is compared folded (`text.fold`); `decision:` alone is the final decision. The tree
+(`query_tree`, re-exported) is evaluated by `services.search`. Typing in progress at the
+end (`title:`, an open quote, a trailing `OR`) is tolerated; errors raise `QueryError`.
 """
 
 from __future__ import annotations
@@ -371,9 +368,19 @@ def _make_term(token: _Token, *, is_last: bool) -> Node | None:
     value = token.value.strip()
     if canonical in RANGE_LIMITS:
         return _range(canonical, value, token.value_position, is_last=is_last)
+    if canonical == "reviewer" or (canonical == "decision" and "=" in value):
+        return _team_term(canonical, value, pos)
     if canonical in CHOICE_VALUES:
         return Choice(canonical, _choose(canonical, value, CHOICE_VALUES[canonical], pos), pos)
     return Flag(canonical, _choose(canonical, value, FLAG_VALUES[canonical], pos), pos)
+
+
+def _team_term(name: str, value: str, pos: int) -> Choice:
+    who, _, decision = value.partition("=")
+    if not who:
+        raise QueryError(f"{name}: at {pos} needs a reviewer name", pos)
+    tail = "" if name == "reviewer" else "=" + _choose(name, decision, CHOICE_VALUES[name], pos)
+    return Choice(name, who + tail, pos)
 
 
 def _text_or_regex(field_name: str | None, token: _Token) -> Node | None:

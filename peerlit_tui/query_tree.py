@@ -31,11 +31,14 @@ TEXT_FIELDS = (*SHORT_FIELDS, "abstract", "doi", "id", "type", "source", "tag", 
 CHOICE_VALUES: dict[str, tuple[str, ...]] = {"decision": DECISIONS, "read": READ_STATUSES}
 FLAG_VALUES: dict[str, tuple[str, ...]] = {
     "has": ("abstract", "doi", "note", "tags"),
-    "is": ("duplicate", "derived", "screened", "unscreened"),
+    "is": ("duplicate", "derived", "screened", "unscreened", "conflict", "pending"),
 }
+#: Fields answered from each reviewer's decisions (`reviewer:alice`); with
+#: `decision:alice=include` and `is:conflict` / `is:pending` they query team screening.
+TEAM_FIELDS = ("reviewer",)
 RANGE_LIMITS = {"rating": (0, MAX_RATING), "year": (0, 9999)}
 
-FIELDS = (*TEXT_FIELDS, *CHOICE_VALUES, *FLAG_VALUES, *RANGE_LIMITS)
+FIELDS = (*TEXT_FIELDS, *CHOICE_VALUES, *FLAG_VALUES, *RANGE_LIMITS, *TEAM_FIELDS)
 
 # -- syntax tree ----------------------------------------------------------------
 
@@ -201,9 +204,9 @@ def conjuncts(node: Node) -> tuple[Node, ...]:
 def uses_annotations(node: Node) -> bool:
     """True when evaluating `node` reads annotations."""
     if isinstance(node, Text | Regex | Range | Choice):
-        return node.field in ANNOTATION_FIELDS
+        return node.field in ANNOTATION_FIELDS or node.field in TEAM_FIELDS
     if isinstance(node, Flag):
-        return node.value in ("note", "tags", "screened", "unscreened")
+        return node.value in ("note", "tags", "screened", "unscreened", "conflict", "pending")
     if isinstance(node, Not):
         return uses_annotations(node.child)
     if isinstance(node, And | Or):

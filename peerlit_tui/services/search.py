@@ -44,10 +44,12 @@ from peerlit_tui.query import (
 )
 from peerlit_tui.services.search_eval import (
     BLANK,
+    NO_TEAM,
     AnnotationLike,
     Evaluator,
     FoldedColumns,
     Marks,
+    TeamRows,
 )
 from peerlit_tui.services.search_store import SearchStore
 from peerlit_tui.text import fold
@@ -123,6 +125,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._lookup = annotations
         self._marks: dict[int, Marks] | None = None
+        self._team: TeamRows | None = None
         self.annotations_version = 0
         self.build_seconds = time.perf_counter() - started
 
@@ -180,9 +183,9 @@ class SearchIndex:
         return self.store.row_of_id().get(record_id)
 
     def _evaluator(self, query: Query) -> Evaluator:
-        return Evaluator(
-            self.folded, self.store, self._marks_view() if query.uses_annotations() else {}
-        )
+        if not query.uses_annotations():
+            return Evaluator(self.folded, self.store, {})
+        return Evaluator(self.folded, self.store, self._marks_view(), self._team_view())
 
     def _can_refine(self, previous: SearchResult, query: Query, version: int) -> bool:
         if previous.generation != self.generation:
@@ -228,6 +231,7 @@ class SearchIndex:
         """
         with self._lock:
             self.annotations_version += 1
+            self._team = None
             if self._marks is None:
                 return
             if record_ids is None or self._lookup is None:
@@ -250,6 +254,7 @@ class SearchIndex:
         with self._lock:
             self._lookup = annotations
             self._marks = None
+            self._team = None
             self.annotations_version += 1
 
     def duplicates_changed(self) -> None:
@@ -264,6 +269,32 @@ class SearchIndex:
             if self._marks is None:
                 self._marks = self._read_marks()
             return self._marks
+
+    def _team_view(self) -> TeamRows:
+        # Built from the reviewers' decisions once per change, on the first query using them.
+        with self._lock:
+            if self._team is None:
+                self._team = self._read_team()
+            return self._team
+
+    def _read_team(self) -> TeamRows:
+        lookup = self._lookup
+        if lookup is None or not hasattr(lookup, "reviewer_key"):
+            return NO_TEAM
+        from peerlit_tui.services.team import team_ids
+
+        conflict, pending, screened_by, votes = team_ids(lookup)  # type: ignore[arg-type]
+        index = self.store.row_of_id()
+
+        def rows(ids: Iterable[str]) -> frozenset[int]:
+            return frozenset(r for i in ids if (r := index.get(i)) is not None)
+
+        return TeamRows(
+            rows(conflict),
+            rows(pending),
+            {name: rows(ids) for name, ids in screened_by.items()},
+            {vote: rows(ids) for vote, ids in votes.items()},
+        )
 
     def _read_marks(self) -> dict[int, Marks]:
         lookup = self._lookup

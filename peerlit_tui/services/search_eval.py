@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Protocol
 
 from peerlit_tui.query import (
@@ -91,6 +92,26 @@ BLANK = Marks(frozenset(), "", "", 0, "unread", "undecided")
 
 
 @dataclass(frozen=True, slots=True)
+class TeamRows:
+    """Rows by team-screening state, for `reviewer:`, `decision:NAME=…`, `is:conflict|pending`.
+
+    Attributes:
+        conflict: Rows whose reviewers disagree (unresolved).
+        pending: Rows not every reviewer screened yet (unresolved).
+        screened_by: Reviewer name -> rows that reviewer screened.
+        votes: "NAME=decision" -> rows that reviewer gave that decision.
+    """
+
+    conflict: frozenset[int] = frozenset()
+    pending: frozenset[int] = frozenset()
+    screened_by: dict[str, frozenset[int]] = _field(default_factory=dict)
+    votes: dict[str, frozenset[int]] = _field(default_factory=dict)
+
+
+NO_TEAM = TeamRows()
+
+
+@dataclass(frozen=True, slots=True)
 class FoldedColumns:
     """The list columns plus folded (case- and accent-free) copies of the short fields."""
 
@@ -149,11 +170,18 @@ class Evaluator:
         marks: Annotations by row; rows missing from it are blank.
     """
 
-    def __init__(self, folded: FoldedColumns, store: SearchStore, marks: dict[int, Marks]) -> None:
+    def __init__(
+        self,
+        folded: FoldedColumns,
+        store: SearchStore,
+        marks: dict[int, Marks],
+        team: TeamRows = NO_TEAM,
+    ) -> None:
         self.folded = folded
         self.columns = folded.columns
         self.store = store
         self.marks = marks
+        self.team = team
         # When regex matching of this evaluation must be over (set by the first regex).
         self._regex_deadline: float | None = None
 
@@ -185,8 +213,12 @@ class Evaluator:
         if isinstance(node, Range):
             return self.range(node, rows)
         if isinstance(node, Choice):
-            field, value = node.field, node.value
-            return self.annotated(rows, lambda a: getattr(a, field) == value)
+            name, value = node.field, node.value
+            if name == "reviewer" or "=" in value:
+                table = self.team.screened_by if name == "reviewer" else self.team.votes
+                found = table.get(value, frozenset())
+                return [i for i in rows if i in found]
+            return self.annotated(rows, lambda a: getattr(a, name) == value)
         return self.flag(node, rows)
 
     # -- text -------------------------------------------------------------------------
@@ -347,6 +379,9 @@ class Evaluator:
             return self.annotated(rows, lambda a: bool(a.note.strip()))
         if value == "tags":
             return self.annotated(rows, lambda a: bool(a.tags))
+        if value in ("conflict", "pending"):
+            found = self.team.conflict if value == "conflict" else self.team.pending
+            return [i for i in rows if i in found]
         if value == "screened":
             return self.annotated(rows, lambda a: a.decision != "undecided")
         return self.annotated(rows, lambda a: a.decision == "undecided")  # unscreened

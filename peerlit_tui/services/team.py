@@ -155,3 +155,27 @@ def rename_reviewer(service: AnnotationService, old: str, new: str) -> Transacti
         return edits
 
     return service.store.transact(f"rename reviewer {old} to {new}", build)
+
+
+def team_ids(
+    service: AnnotationService,
+) -> tuple[frozenset[str], frozenset[str], dict[str, set[str]], dict[str, set[str]]]:
+    """What team queries read: conflicts, pending, records per reviewer and per vote.
+
+    Returns:
+        (conflict ids, pending ids, reviewer -> ids screened, "NAME=decision" -> ids).
+    """
+    with service.store.index_lock:
+        team = service.store.index.team
+        by_record = dict(team.by_record)
+        conflict, pending = frozenset(team.conflicts), frozenset(team.pending)
+    screened_by: dict[str, set[str]] = {}
+    votes: dict[str, set[str]] = {}
+    for rid, record_votes in by_record.items():
+        for key, (decision, _) in record_votes.items():
+            if key == RESOLUTION or not screened(decision):
+                continue
+            name = _name(service, key)
+            screened_by.setdefault(name, set()).add(rid)
+            votes.setdefault(f"{name}={decision}", set()).add(rid)
+    return conflict, pending, screened_by, votes

@@ -118,3 +118,21 @@ def test_a_reviewer_changing_their_mind_clears_a_conflict(
     decisions = run_json(folder, capsys, "show", ids[3])["decisions"]
     assert decisions["alice"]["decision"] == "exclude"
     assert decisions["bob"]["decision"] == "include"
+
+
+def test_team_queries(lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]) -> None:
+    folder, ids = lib
+    screen(folder, ids)
+
+    def listed(query: str) -> list[str]:
+        return sorted(item["id"] for item in run_json(folder, capsys, "list", query))
+
+    # decision: is the final decision: the records both reviewers agreed on.
+    assert listed("decision:include") == sorted([ids[0], ids[1]])
+    assert listed("decision:exclude") == sorted([ids[4], ids[5]])
+    assert listed("is:conflict") == sorted([ids[2], ids[3]])
+    assert listed("is:pending") == sorted([ids[6], ids[7]])
+    assert listed("decision:alice=include") == sorted([ids[0], ids[1], ids[2], ids[6]])
+    assert listed("reviewer:bob -reviewer:alice") == [ids[7]]
+    assert listed("decision:bob=maybe OR is:conflict") == sorted([ids[2], ids[3], ids[7]])
+    assert listed("reviewer:nobody") == []
