@@ -4,7 +4,8 @@ textual-serve runs a command for each browser session and relays its terminal to
 the page, so the served command is this same program's `tui` on the same library
 folder (an absolute path, whatever the server's working folder). It listens on
 127.0.0.1 by default: anyone who can reach the port can read and change the
-library, so serving on another address is a deliberate choice.
+library, so serving on another address is a deliberate choice. The web server
+itself (page, websocket, proxy headers) is `serve_app`, imported only here.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=DEFAULT_HOST,
         help=f"address to listen on (default {DEFAULT_HOST}: this computer only)",
     )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers use, behind a reverse proxy (default: taken from each request)",
+    )
     p.set_defaults(handler=cmd_serve)
 
 
@@ -67,18 +73,31 @@ def served_command(library_dir: Path, python: str = sys.executable) -> str:
 
 
 def cmd_serve(args: argparse.Namespace, ctx: CliContext) -> int:
-    """`peerlit serve [--port N] [--host ADDR]`."""
+    """`peerlit serve [--port N] [--host ADDR] [--public-url URL]`."""
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}", 2)
     try:
-        # Imported by name: the extra is optional, and has no type information.
-        server_module = importlib.import_module("textual_serve.server")
+        # Imported here: the extra is optional, and no other command pays for aiohttp.
+        serve_app = importlib.import_module("peerlit_tui.cli.serve_app")
     except ImportError:
         raise CliError(missing_extra(), 2) from None
-    command = served_command(ctx.library_dir)
+    try:
+        server = serve_app.PeerlitServer(
+            served_command(ctx.library_dir),
+            host=args.host,
+            port=args.port,
+            public_url=args.public_url,
+        )
+    except ValueError as error:
+        raise CliError(str(error), 2) from None
     # Each session opens the stores itself; this process must not hold them.
     ctx.close()
-    ctx.print(f"Serving {ctx.library_dir} at http://{args.host}:{args.port} (Ctrl+C stops)")
-    server = server_module.Server(command, host=args.host, port=args.port, title="peerlit")
+    shown = args.public_url or f"http://{_url_host(args.host)}:{args.port}"
+    ctx.print(f"Serving {ctx.library_dir} at {shown} (Ctrl+C stops)")
     server.serve()
     return 0
+
+
+def _url_host(host: str) -> str:
+    """`host` as it stands in a URL (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

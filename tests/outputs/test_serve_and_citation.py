@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 import types
@@ -23,6 +24,7 @@ def test_serve_without_the_extra_exits_2(
 ) -> None:
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # import fails
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    monkeypatch.setitem(sys.modules, "peerlit_tui.cli.serve_app", None)  # even once loaded
     code = main(["--library", str(tmp_path / "lib"), "serve"])
     assert code == 2
     err = capsys.readouterr().err
@@ -46,17 +48,49 @@ def test_serve_runs_the_app_on_the_same_library(
         def serve(self) -> None:
             calls.append({"served": True})
 
-    server_module = types.ModuleType("textual_serve.server")
-    server_module.Server = FakeServer  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "textual_serve", types.ModuleType("textual_serve"))
-    monkeypatch.setitem(sys.modules, "textual_serve.server", server_module)
+    server_module = types.ModuleType("peerlit_tui.cli.serve_app")
+    server_module.PeerlitServer = FakeServer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "peerlit_tui.cli.serve_app", server_module)
     library = tmp_path / "my lib"
     assert main(["--library", str(library), "serve", "--port", "8123"]) == 0
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
+    assert calls[0]["public_url"] is None  # URLs come from each request
     assert calls[1] == {"served": True}
     argv = shlex.split(calls[0]["command"])
     assert argv == [sys.executable, "-m", "peerlit_tui", "--library", str(library.resolve()), "tui"]
     assert "http://127.0.0.1:8123" in capsys.readouterr().out
+
+
+def test_serve_passes_the_public_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    class FakeServer:
+        def __init__(self, command: str, **kwargs: Any) -> None:
+            calls.append(kwargs)
+
+        def serve(self) -> None:
+            pass
+
+    server_module = types.ModuleType("peerlit_tui.cli.serve_app")
+    server_module.PeerlitServer = FakeServer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "peerlit_tui.cli.serve_app", server_module)
+    url = "https://review.example.org/peerlit/"
+    assert main(["--library", str(tmp_path), "serve", "--public-url", url]) == 0
+    assert calls == [{"host": "127.0.0.1", "port": 8000, "public_url": url}]
+    assert url in capsys.readouterr().out
+
+
+def test_only_serve_loads_the_web_server() -> None:
+    """aiohttp and textual-serve cost every other command nothing: one module names them."""
+    package = Path(__file__).resolve().parents[2] / "peerlit_tui"
+    users = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"serve_app|textual_serve|aiohttp", path.read_text(encoding="utf-8"))
+    }
+    assert users == {"cli/serve_app.py", "cli/serve_command.py"}
 
 
 def test_served_command_quotes_paths(tmp_path: Path) -> None:
