@@ -28,6 +28,9 @@ def register(sub: SubParsers) -> None:
     p.add_argument("id", help="record id, DOI or unique id prefix")
     p.add_argument("decision", help="include, exclude, maybe (undecided withdraws it)")
     p.add_argument("--reason", metavar="R", default="", help="why (free text)")
+    p = _command(sub, "blind", cmd_blind, "show or set blind mode (reviewers see only their own)",
+                 "[on|off|auto]")  # fmt: skip
+    p.add_argument("mode", nargs="?", choices=("on", "off", "auto"), help="the new mode")
 
 
 def cmd_reviewers(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -82,9 +85,12 @@ def cmd_agreement(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_conflicts(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit conflicts`."""
-    from peerlit_tui.services.team import conflicts
+    from peerlit_tui.services.team import BlindError, conflicts
 
-    found: list[dict[str, Any]] = conflicts(_service(ctx, read_only=True))
+    try:
+        found: list[dict[str, Any]] = conflicts(_service(ctx, read_only=True))
+    except BlindError as exc:
+        raise CliError(str(exc), 2) from exc
     if args.json:
         ctx.emit_json({"conflicts": found})
         return 0
@@ -96,6 +102,25 @@ def cmd_conflicts(args: argparse.Namespace, ctx: CliContext) -> int:
             for name, v in item["decisions"].items()
         )
         ctx.print(f"{item['id']}\t{votes}")
+    return 0
+
+
+def cmd_blind(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`peerlit blind [on|off|auto]`."""
+    from peerlit_tui.services.team import blind_mode, is_blind, set_blind_mode
+
+    svc = _service(ctx, read_only=args.mode is None)
+    if args.mode is not None:
+        try:
+            set_blind_mode(svc, args.mode)
+        except (ValueError, OSError) as exc:
+            raise CliError(f"blind mode not changed: {exc}", 2) from exc
+    data = {"mode": blind_mode(svc), "in_effect": is_blind(svc)}
+    if args.json:
+        ctx.emit_json(data)
+    else:
+        state = "on" if data["in_effect"] else "off"
+        ctx.print(f"blind mode {data['mode']} (in effect: {state})")
     return 0
 
 

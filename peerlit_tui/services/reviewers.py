@@ -16,7 +16,7 @@ import tomllib
 from typing import TYPE_CHECKING, Final
 
 from peerlit_tui.screening_decisions import validate_reviewer
-from peerlit_tui.storage.annotation_team import EARLIER, REVIEWERS_FILE, earlier_reviewer
+from peerlit_tui.storage.annotation_team import EARLIER, earlier_reviewer, read_team_settings
 
 if TYPE_CHECKING:
     from peerlit_tui.storage.annotations import AnnotationStore
@@ -73,12 +73,11 @@ def identify(store: AnnotationStore, explicit: str | None = None) -> tuple[str, 
     """
     reviewer = current_reviewer(explicit)
     store.reviewer = reviewer
-    earlier = login_name()
-    if EARLIER in store.index.team.counts or _has_earlier(store):
+    settings = read_team_settings(store.folder)
+    earlier = settings.get("earlier") or login_name()
+    if EARLIER in store.index.team.counts and "earlier" not in settings:
         earlier = earlier_reviewer(store.folder, earlier, write=not store.read_only)
+    # Reads show this reviewer's own decisions while blind mode is on.
+    store.viewer = EARLIER if reviewer == earlier else reviewer
+    store.blind = settings.get("blind", "auto")
     return reviewer, earlier
-
-
-def _has_earlier(store: AnnotationStore) -> bool:
-    # Reasons without a decision are rare; only a library with decisions needs a name.
-    return (store.folder / REVIEWERS_FILE).exists()

@@ -18,12 +18,22 @@ from peerlit_tui.annotation import validate_decision, validate_reason, validate_
 from peerlit_tui.screening_decisions import RESOLUTION, UNDECIDED, screened, validate_reviewer
 from peerlit_tui.services.agreement import Agreement, agreement
 from peerlit_tui.storage.annotation_history import Edit
-from peerlit_tui.storage.annotation_team import EARLIER, set_earlier_reviewer
+from peerlit_tui.storage.annotation_team import (
+    BLIND_MODES,
+    EARLIER,
+    blind_active,
+    set_earlier_reviewer,
+    update_team_settings,
+)
 
 if TYPE_CHECKING:
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.storage.annotation_history import Transaction
     from peerlit_tui.storage.annotation_index import AnnotationIndex
+
+
+class BlindError(ValueError):
+    """A request that blind mode does not allow."""
 
 
 def _name(service: AnnotationService, key: str) -> str:
@@ -34,14 +44,43 @@ def _key(service: AnnotationService, name: str) -> str:
     return EARLIER if name == service.earlier_reviewer else name
 
 
+def is_blind(service: AnnotationService) -> bool:
+    """True when this reviewer must not see the others' decisions (blind mode in effect)."""
+    with service.store.index_lock:
+        return blind_active(service.store.index.team, service.store.blind)
+
+
+def blind_mode(service: AnnotationService) -> str:
+    """The library's blind mode: "auto" (on once two reviewers screened), "on" or "off"."""
+    return service.store.blind
+
+
+def set_blind_mode(service: AnnotationService, mode: str) -> str:
+    """Set the blind mode for every reviewer of the library (kept in the library folder).
+
+    Raises:
+        ValueError: For a mode other than "auto", "on" or "off".
+    """
+    if mode not in BLIND_MODES:
+        raise ValueError(f"blind mode must be one of {', '.join(BLIND_MODES)}, not {mode!r}")
+    service.store._check_writable()
+    update_team_settings(service.store.folder, blind=mode)
+    service.store.blind = mode
+    return mode
+
+
 def decisions_of(service: AnnotationService, record_id: str) -> dict[str, dict[str, str]]:
-    """Reviewer name -> {"decision", "reason"} of one record (resolution left out)."""
+    """Reviewer name -> {"decision", "reason"} of one record (resolution left out).
+
+    In blind mode an unresolved record shows only this reviewer's own decision.
+    """
     with service.store.index_lock:
         votes = dict(service.store.index.team.by_record.get(record_id, {}))
+    hidden = is_blind(service) and not screened(votes.get(RESOLUTION, (UNDECIDED, ""))[0])
     return {
         _name(service, r): {"decision": d, "reason": why}
         for r, (d, why) in sorted(votes.items())
-        if r != RESOLUTION
+        if r != RESOLUTION and not (hidden and r != service.reviewer_key)
     }
 
 
@@ -87,7 +126,16 @@ def pending_ids(service: AnnotationService) -> frozenset[str]:
 
 
 def conflicts(service: AnnotationService) -> list[dict[str, Any]]:
-    """Every unresolved conflict: record id and each reviewer's decision and reason."""
+    """Every unresolved conflict: record id and each reviewer's decision and reason.
+
+    Raises:
+        BlindError: In blind mode, which hides the others' decisions.
+    """
+    if is_blind(service):
+        raise BlindError(
+            "blind mode is on: reviewers do not see each other's decisions; "
+            "turn it off (peerlit blind off) to list conflicts"
+        )
     return [{"id": rid, "decisions": decisions_of(service, rid)} for rid in conflict_ids(service)]
 
 
@@ -139,6 +187,7 @@ def rename_reviewer(service: AnnotationService, old: str, new: str) -> Transacti
         if service.reviewer == old:
             service.reviewer = new
         service.reviewer_key = _key(service, service.reviewer)
+        service.store.viewer = service.reviewer_key
         return None
 
     def build(index: AnnotationIndex) -> list[Edit]:
@@ -165,10 +214,17 @@ def team_ids(
     Returns:
         (conflict ids, pending ids, reviewer -> ids screened, "NAME=decision" -> ids).
     """
+    blind = is_blind(service)
     with service.store.index_lock:
         team = service.store.index.team
         by_record = dict(team.by_record)
         conflict, pending = frozenset(team.conflicts), frozenset(team.pending)
+    if blind:  # only this reviewer's own decisions; conflicts would tell the others'
+        conflict = pending = frozenset()
+        by_record = {
+            r: {k: v for k, v in votes.items() if k == service.reviewer_key}
+            for r, votes in by_record.items()
+        }
     screened_by: dict[str, set[str]] = {}
     votes: dict[str, set[str]] = {}
     for rid, record_votes in by_record.items():

@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.screening_decisions import RESOLUTION, UNDECIDED, screened
 from peerlit_tui.storage.annotation_changes import ChangeLog, ChangeSet, ChangeToken
 from peerlit_tui.storage.annotation_checkpoints import StoreCheckpoints
 from peerlit_tui.storage.annotation_errors import (
@@ -30,6 +32,7 @@ from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_history import UndoHistory
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_loading import StoreLoading
+from peerlit_tui.storage.annotation_team import blind_active
 from peerlit_tui.storage.annotation_transactions import StoreTransactions
 from peerlit_tui.storage.journal import Journal, Located, new_id
 from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_LOCK
@@ -75,6 +78,10 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         self.origin = {"session": new_id(), "pid": os.getpid(), "host": socket.gethostname()}
         # The reviewer each journal entry names (set by the service; "" names none).
         self.reviewer = ""
+        # Whose view reads give in blind mode (a reviewer key; None: the final view),
+        # and the library's blind mode ("auto", "on" or "off").
+        self.viewer: str | None = None
+        self.blind = "auto"
         self.checkpoint_every = max(1, checkpoint_every)
         self.keep_backups = max(0, keep_backups)
         self.backup_interval = backup_interval
@@ -178,8 +185,26 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         return self._index
 
     def get(self, record_id: str) -> Annotation | None:
-        """The annotation of a record, or None when nothing is recorded for it."""
-        return self._index.by_id.get(record_id)
+        """The annotation of a record, or None when nothing is recorded for it.
+
+        In blind mode (`viewer` set and `blind_active`) an unresolved record shows
+        the viewer's own decision and reason instead of the final ones.
+        """
+        ann = self._index.by_id.get(record_id)
+        if self.viewer is None or not blind_active(self._index.team, self.blind):
+            return ann
+        return self._blinded(record_id, ann)
+
+    def _blinded(self, record_id: str, ann: Annotation | None) -> Annotation | None:
+        votes = self._index.team.by_record.get(record_id)
+        if not votes or screened(votes.get(RESOLUTION, (UNDECIDED, ""))[0]):
+            return ann
+        own = votes.get(self.viewer or "", (UNDECIDED, ""))
+        base = ann or Annotation(record_id)
+        if (base.decision, base.reason) == own:
+            return ann
+        new = replace(base, decision=own[0], reason=own[1])
+        return None if new.is_blank() else new
 
     def __len__(self) -> int:
         return len(self._index)
@@ -187,7 +212,12 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
     def annotations(self) -> list[Annotation]:
         """Every stored annotation (a copy of the list; the objects are immutable)."""
         with self._journal.thread_lock:
-            return list(self._index.by_id.values())
+            if self.viewer is None or not blind_active(self._index.team, self.blind):
+                return list(self._index.by_id.values())
+            by_id = self._index.by_id
+            seen = [self._blinded(r, a) for r, a in by_id.items()]
+            seen += [self._blinded(r, None) for r in self._index.team.by_record if r not in by_id]
+            return [a for a in seen if a is not None]
 
     def tag_counts(self) -> list[tuple[str, int]]:
         """(display spelling, record count) per tag, sorted by folded name.

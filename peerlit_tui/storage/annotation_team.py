@@ -178,6 +178,30 @@ def votes_from_doc(value: Any) -> dict[str, tuple[str, str]]:
 REVIEWERS_FILE: Final = "reviewers.json"
 
 
+#: Blind modes: "auto" is on once a second reviewer has screened a record.
+BLIND_MODES: Final[tuple[str, ...]] = ("auto", "on", "off")
+
+
+def read_team_settings(folder: Path) -> dict[str, str]:
+    """The team settings of a library ({"earlier": name, "blind": mode}); {} when none."""
+    try:
+        data = json.loads((folder / REVIEWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, or cut short by a kill: as if unset
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def update_team_settings(folder: Path, *, sync: bool = True, **changes: str) -> dict[str, str]:
+    """Change team settings (read again first; written atomically: old or new file)."""
+    data = read_team_settings(folder)
+    data.update(changes)
+    payload = json.dumps(data, sort_keys=True).encode() + b"\n"
+    atomic_write(folder / REVIEWERS_FILE, payload, sync=sync, lock=None)
+    return data
+
+
 def earlier_reviewer(folder: Path, default: str, *, write: bool, sync: bool = True) -> str:
     """The name of the earlier reviewer, fixed at the first open that needs one.
 
@@ -187,20 +211,19 @@ def earlier_reviewer(folder: Path, default: str, *, write: bool, sync: bool = Tr
         write: Record `default` when no name is recorded (False when read-only).
         sync: fsync the file.
     """
-    path = folder / REVIEWERS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        name = data.get("earlier") if isinstance(data, dict) else None
-        if isinstance(name, str) and name:
-            return name
-    except (OSError, ValueError):  # missing, or cut short by a kill: write it again
-        pass
+    name = read_team_settings(folder).get("earlier")
+    if name:
+        return name
     if write:
-        set_earlier_reviewer(folder, default, sync=sync)
+        update_team_settings(folder, sync=sync, earlier=default)
     return default
 
 
 def set_earlier_reviewer(folder: Path, name: str, *, sync: bool = True) -> None:
-    """Record `name` as the earlier reviewer (atomically: old or new file, never a mix)."""
-    payload = json.dumps({"earlier": name}).encode() + b"\n"
-    atomic_write(folder / REVIEWERS_FILE, payload, sync=sync, lock=None)
+    """Record `name` as the earlier reviewer."""
+    update_team_settings(folder, sync=sync, earlier=name)
+
+
+def blind_active(team: TeamDecisions, mode: str) -> bool:
+    """True when reviewers must not see each other's decisions."""
+    return mode == "on" or (mode != "off" and len(team.counts) >= 2)

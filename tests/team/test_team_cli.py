@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,7 @@ def test_conflicts_resolve_and_undo(
 ) -> None:
     folder, ids = lib
     screen(folder, ids)
+    assert run(folder, "blind", "off") == 0
     found = run_json(folder, capsys, "conflicts")["conflicts"]
     assert sorted(c["id"] for c in found) == sorted([ids[2], ids[3]])
     by_id = {c["id"]: c["decisions"] for c in found}
@@ -110,6 +113,7 @@ def test_a_reviewer_changing_their_mind_clears_a_conflict(
 ) -> None:
     folder, ids = lib
     screen(folder, ids)
+    assert run(folder, "blind", "off") == 0
     assert run(folder, "--reviewer", "bob", "decide", ids[2], "include") == 0
     remaining = [c["id"] for c in run_json(folder, capsys, "conflicts")["conflicts"]]
     assert remaining == [ids[3]]
@@ -123,6 +127,7 @@ def test_a_reviewer_changing_their_mind_clears_a_conflict(
 def test_team_queries(lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]) -> None:
     folder, ids = lib
     screen(folder, ids)
+    assert run(folder, "blind", "off") == 0
 
     def listed(query: str) -> list[str]:
         return sorted(item["id"] for item in run_json(folder, capsys, "list", query))
@@ -136,3 +141,72 @@ def test_team_queries(lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture
     assert listed("reviewer:bob -reviewer:alice") == [ids[7]]
     assert listed("decision:bob=maybe OR is:conflict") == sorted([ids[2], ids[3], ids[7]])
     assert listed("reviewer:nobody") == []
+
+
+def test_blind_mode_hides_the_other_reviewers_decisions(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder, ids = lib
+    # Alice screens first: records 0-2 included, 3 excluded with a reason.
+    for rid in ids[:3]:
+        assert run(folder, "--reviewer", "alice", "decide", rid, "include") == 0
+    reason = run_json(folder, capsys, "reasons")
+    first_reason = reason["reasons"][0] if isinstance(reason, dict) else reason[0]
+    assert run(folder, "--reviewer", "alice", "decide", ids[3], "exclude", "--reason",
+               first_reason) == 0  # fmt: skip
+    # Bob screens record 4 only: now two reviewers, so blind mode (auto) is in effect.
+    assert run(folder, "--reviewer", "bob", "decide", ids[4], "maybe") == 0
+    assert run_json(folder, capsys, "--reviewer", "bob", "blind")["in_effect"] is True
+
+    shown = run_json(folder, capsys, "--reviewer", "bob", "show", ids[0])
+    assert shown["annotations"]["decision"] == "undecided"
+    assert shown["decisions"] == {}
+    excluded = run_json(folder, capsys, "--reviewer", "bob", "show", ids[3])
+    assert (excluded["annotations"]["decision"], excluded["annotations"]["reason"]) == (
+        "undecided", "")  # fmt: skip
+    assert "alice" not in json.dumps(excluded["decisions"])
+    own = run_json(folder, capsys, "--reviewer", "bob", "show", ids[4])
+    assert own["annotations"]["decision"] == "maybe"
+    assert own["decisions"] == {"bob": {"decision": "maybe", "reason": ""}}
+
+    def listed(who: str, query: str) -> list[str]:
+        return [i["id"] for i in run_json(folder, capsys, "--reviewer", who, "list", query)]
+
+    assert listed("bob", "decision:include") == []
+    assert listed("bob", "decision:alice=include") == []
+    assert listed("bob", "reviewer:alice") == []
+    assert listed("bob", "is:pending OR is:conflict") == []
+    assert listed("bob", "decision:maybe") == [ids[4]]
+    # Alice sees her own.
+    assert sorted(listed("alice", "decision:include")) == sorted(ids[:3])
+
+    out = tmp_path / "bob.csv"
+    assert run(folder, "--reviewer", "bob", "export", "--format", "csv", "-o", str(out)) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    by_id = {row["id"]: row for row in rows}
+    assert {row["decision"] for row in rows} <= {"", "undecided", "maybe"}
+    assert all(row["reason"] == "" and row["included"] == "" for row in rows)
+    assert by_id[ids[4]]["decision"] == "maybe"
+
+    capsys.readouterr()
+    assert run(folder, "--reviewer", "bob", "conflicts") == 2
+    assert "blind mode is on" in capsys.readouterr().err
+
+    # The lead turns blind mode off: bob now sees alice's decisions.
+    assert run(folder, "blind", "off") == 0
+    shown = run_json(folder, capsys, "--reviewer", "bob", "show", ids[3])
+    assert shown["decisions"]["alice"] == {"decision": "exclude", "reason": first_reason}
+    assert sorted(listed("bob", "decision:alice=include")) == sorted(ids[:3])
+
+
+def test_a_resolved_record_is_visible_in_blind_mode(
+    lib: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, ids = lib
+    assert run(folder, "--reviewer", "alice", "decide", ids[0], "include") == 0
+    assert run(folder, "--reviewer", "bob", "decide", ids[0], "exclude") == 0
+    assert run(folder, "blind", "on") == 0
+    assert run(folder, "--reviewer", "lead", "resolve", ids[0], "include") == 0
+    shown = run_json(folder, capsys, "--reviewer", "bob", "show", ids[0])
+    assert shown["annotations"]["decision"] == "include"
+    assert set(shown["decisions"]) == {"alice", "bob"}
