@@ -12,7 +12,11 @@ from a third-party host. This server keeps textual-serve's session handling
 * the page refers only to same-origin paths (the terminal font is the copy
   textual-serve ships) and says so in a Content-Security-Policy;
 * a websocket is accepted only from a page of the same origin: browsers let any
-  web site open a websocket to 127.0.0.1, and this one drives the library.
+  web site open a websocket to 127.0.0.1, and this one drives the library;
+* without `--public-url`, a host *name* in `Host` is accepted only from a proxy
+  (one that adds `Forwarded`/`X-Forwarded-*`) or when it is `localhost`: a web
+  site whose name was re-pointed at 127.0.0.1 (DNS rebinding) gets no session.
+  IP addresses and `localhost` (SSH tunnels, direct use) need nothing.
 
 Only `peerlit serve` imports this module (textual-serve and aiohttp are the
 optional `serve` extra).
@@ -21,6 +25,7 @@ optional `serve` extra).
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -115,6 +120,33 @@ def origin_of_request(request: web.BaseRequest) -> PublicOrigin:
     return PublicOrigin(scheme, host, prefix)
 
 
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-For")
+
+
+def host_refusal(request: web.BaseRequest) -> str | None:
+    """Why a request without `--public-url` names a host we will not serve, or None.
+
+    A browser cannot add proxy headers to a page load or a websocket, so their
+    presence means a proxy (trusted by whoever runs it) sent the request.
+    """
+    if any(name in request.headers for name in _PROXY_HEADERS):
+        return None
+    host = request.headers.get("Host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").rstrip(".").lower()
+    try:
+        ipaddress.ip_address(name)
+        return None
+    except ValueError:
+        pass
+    if name == "localhost" or name.endswith(".localhost"):
+        return None
+    return (
+        f"peerlit serve does not know the host name {name!r}: start it with "
+        f"--public-url http://{host}/ (or the https address your proxy serves)\n"
+    )
+
+
 def page_html(origin: PublicOrigin, title: str, font_size: int) -> str:
     """The page that hosts the terminal: same-origin references only."""
     static = html.escape(origin.static_path, quote=True)
@@ -155,6 +187,15 @@ class PeerlitServer(Server):
         """The origin the page is served for: `--public-url`, else the request's."""
         return self.fixed_origin or origin_of_request(request)
 
+    def check_host(self, request: web.BaseRequest) -> None:
+        """Refuse a host name nobody configured (see the module notes on DNS rebinding).
+
+        Raises:
+            web.HTTPForbidden: The request named such a host.
+        """
+        if self.fixed_origin is None and (refusal := host_refusal(request)):
+            raise web.HTTPForbidden(text=refusal)
+
     def make_app(self) -> web.Application:
         """The aiohttp application: page, session websocket, downloads, static files."""
         app = web.Application()
@@ -175,6 +216,7 @@ class PeerlitServer(Server):
 
     async def handle_page(self, request: web.Request) -> web.Response:
         """Serve the page for the origin the browser used."""
+        self.check_host(request)
         origin = self.origin_for(request)
         try:
             font_size = min(max(int(request.query.get("fontsize", "16")), 6), 64)
@@ -190,6 +232,7 @@ class PeerlitServer(Server):
 
     async def handle_session(self, request: web.Request) -> web.StreamResponse:
         """Start a session for a page of our own origin; refuse other web sites."""
+        self.check_host(request)
         origin = request.headers.get("Origin")
         if origin is not None and origin.lower().rstrip("/") != self.origin_for(request).origin:
             raise web.HTTPForbidden(text="websocket from another origin refused\n")

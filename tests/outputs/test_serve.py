@@ -186,6 +186,28 @@ async def test_websocket_from_another_site_is_refused(tmp_path: Path) -> None:
         assert refused.value.status == 403
 
 
+async def test_a_renamed_host_gets_no_session(tmp_path: Path) -> None:
+    """DNS rebinding: a site whose name now resolves to 127.0.0.1 is same-origin with itself."""
+    server = PeerlitServer(served_command(tmp_path / "lib"), host=LOOPBACK, port=0)
+    async with running(server) as port, aiohttp.ClientSession() as client:
+        base = f"http://{LOOPBACK}:{port}"
+        evil = {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}
+        async with client.get(base + "/", headers=evil) as response:
+            assert response.status == 403
+            assert "--public-url" in await response.text()
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(base + "/ws", headers=evil)
+        assert refused.value.status == 403
+        for host in (f"localhost:{port}", f"[::1]:{port}", f"127.0.0.1:{port}"):
+            async with client.get(base + "/", headers={"Host": host}) as response:
+                assert response.status == 200, host
+        # Through a proxy (which adds its headers) a name is fine.
+        proxied = {"Host": "review.example.org", "X-Forwarded-Proto": "https"}
+        async with client.get(base + "/", headers=proxied) as response:
+            assert response.status == 200
+            assert "wss://review.example.org/ws" in await response.text()
+
+
 @pytest.mark.parametrize(
     "url", ["ftp://x/", "https://", "https://user@host/", "https://h/?q=1", "review.example.org"]
 )
