@@ -24,6 +24,7 @@ from typing import Any
 
 from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
 from peerlit_tui.importers.columns import ColumnPlan, describe_row, has_record_columns
+from peerlit_tui.importers.encoding import MAX_EXPANDED_BYTES, MAX_EXPANSION, MIN_EXPANDED_LIMIT
 from peerlit_tui.model import ImportIssue
 
 #: Rows looked at for title rows above the header.
@@ -71,12 +72,37 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def check_expansion(data: bytes) -> None:
+    """Refuse a workbook whose parts expand far beyond its size (a zip bomb).
+
+    The same limits as for compressed files (`peerlit_tui.importers.encoding`).
+    The sizes a zip declares are binding: Python's zipfile never yields more than
+    the declared size of a member, so summing them bounds what openpyxl can read.
+
+    Raises:
+        FileFormatError: When the parts declare more than the limits allow.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileFormatError(f"not a readable Excel workbook: {exc}") from None
+    allowed = min(MAX_EXPANDED_BYTES, MIN_EXPANDED_LIMIT + MAX_EXPANSION * len(data))
+    if declared > allowed:
+        raise FileFormatError(
+            f"this workbook expands to {declared // (1024 * 1024)} MB, more than "
+            f"{MAX_EXPANSION} times its size (or over {MAX_EXPANDED_BYTES // (1024 * 1024)} MB): "
+            "refused as a possible zip bomb"
+        )
+
+
 def _rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
     """Yield (row number, cell texts) of the first sheet's non-empty rows."""
     try:
         from openpyxl import load_workbook
     except ImportError:
         raise FileFormatError(_MISSING_EXTRA) from None
+    check_expansion(source.data)
     try:
         workbook = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged archives

@@ -172,6 +172,26 @@ def test_damaged_workbook_is_reported(tmp_path: Path) -> None:
     assert result.error.startswith("not a readable Excel workbook")
 
 
+def test_a_workbook_that_expands_far_beyond_its_size_is_refused(tmp_path: Path) -> None:
+    # A zip bomb in workbook form: a few tens of kilobytes declaring 48 MB of parts.
+    path = make_workbook(tmp_path / "bomb.xlsx", [HEADER, ["A title", "An abstract"]])
+    padded = io.BytesIO()
+    with (
+        zipfile.ZipFile(path) as original,
+        zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for info in original.infolist():
+            archive.writestr(info, original.read(info))
+        archive.writestr("xl/media/pad.bin", b"\0" * (48 * 1024 * 1024))
+    path.write_bytes(padded.getvalue())
+    assert path.stat().st_size < 1024 * 1024
+    started = time.monotonic()
+    result = read_file(path, format_name="xlsx")
+    assert time.monotonic() - started < 10  # a hang detector, not a timing
+    assert result.error is not None and "zip bomb" in result.error
+    assert not result.records
+
+
 def test_missing_openpyxl_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     module = importlib.reload(xlsx)  # the module itself must import without openpyxl
