@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -91,6 +92,27 @@ def test_only_serve_loads_the_web_server() -> None:
         if re.search(r"serve_app|textual_serve|aiohttp", path.read_text(encoding="utf-8"))
     }
     assert users == {"cli/serve_app.py", "cli/serve_command.py"}
+
+
+def test_served_sessions_run_as_the_reviewer_of_the_serve_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """textual-serve starts each session with this process's environment, reviewer included."""
+    seen: list[str | None] = []
+
+    class FakeServer:
+        def __init__(self, command: str, **kwargs: Any) -> None:
+            pass
+
+        def serve(self) -> None:
+            seen.append(os.environ.get("PEERLIT_REVIEWER"))
+
+    server_module = types.ModuleType("peerlit_tui.cli.serve_app")
+    server_module.PeerlitServer = FakeServer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "peerlit_tui.cli.serve_app", server_module)
+    monkeypatch.delenv("PEERLIT_REVIEWER", raising=False)
+    assert main(["--library", str(tmp_path), "--reviewer", "alice", "serve"]) == 0
+    assert seen == ["alice"]
 
 
 def test_served_command_quotes_paths(tmp_path: Path) -> None:
