@@ -266,6 +266,9 @@ class AnnotationIndex:
                 self._unindex(rid, by_id[rid].tags)
                 self._undecide(rid, by_id[rid].decision)
             self._load_votes(doc, ann, warn)
+            if ann.is_blank():  # a record that only has reviewers' decisions (pending)
+                by_id.pop(rid, None)
+                continue
             by_id[rid] = ann
             if ann.decision != UNDECIDED:
                 self.decided[ann.decision].add(rid)
