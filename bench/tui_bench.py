@@ -247,7 +247,7 @@ async def interactions(folder: Path, runs: int) -> tuple[list[Sample], float]:
         await pilot.pause(0.3)
 
         def detail_idle() -> bool:
-            return screen._detail_timer is None
+            return not screen.panes.pending
 
         async def rest() -> None:
             # Start each measurement on a quiet screen: nothing pending, no frame for 60 ms.
@@ -267,7 +267,9 @@ async def interactions(folder: Path, runs: int) -> tuple[list[Sample], float]:
             # The detail pane and tag panel follow 50 ms later: measure that frame too.
             before, cpu1 = counter.total, time.process_time()
             await driver.frame_after(
-                lambda: detail_idle() and screen._shown_id == records.current_id, "detail", start
+                lambda: detail_idle() and screen.panes.shown_id == records.current_id,
+                "detail",
+                start,
             )
             settle.cpu.append((time.process_time() - cpu1) * 1000)
             settle.wall.append((time.perf_counter() - wall0) * 1000)
@@ -289,7 +291,8 @@ async def interactions(folder: Path, runs: int) -> tuple[list[Sample], float]:
         samples += [down, page, end, settle]
 
         def shown() -> str:  # before any filter ran, the list shows everything
-            return screen.result.text if screen.result is not None else ""
+            result = screen.filtering.result
+            return result.text if result is not None else ""
 
         screen.filter_bar.focus_input()
         await pilot.pause()

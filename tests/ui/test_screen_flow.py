@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from peerlit_tui.ui.app import PeerlitApp
 from peerlit_tui.ui.screens.export_dialog import ExportDialog
@@ -314,3 +314,37 @@ async def test_a_decision_made_on_the_command_line_updates_the_list(app: Peerlit
         _cli(app.library_dir, "decide", record_id, "include")
         assert await _until(pilot, lambda: screen.record_list.render_line(0).text.startswith(" ✓ "))
         assert screen.tags.annotation is not None and screen.tags.annotation.decision == "include"
+
+
+def test_the_import_prompt_completes_paths(tmp_path: Path) -> None:
+    from peerlit_tui.ui.screens.import_dialog import complete_path
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "scopus.ris").write_text("", encoding="utf-8")
+    assert complete_path(str(tmp_path / "exp")) == str(tmp_path / "exports") + "/"
+    assert complete_path(str(tmp_path / "exports" / "sc")) == str(
+        tmp_path / "exports" / "scopus.ris"
+    )
+    assert complete_path(str(tmp_path / "nothing")) is None
+
+
+async def test_import_from_inside_the_app_reports_like_the_command_line(
+    empty_library: Path,
+) -> None:
+    app = make_test_app(empty_library, notices=["Imported 3 records from 1 file(s): …"])
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            messages = [str(n.message) for n in app._notifications]
+            assert any(m.startswith("Imported 3 records") for m in messages)
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            field = app.screen.query_one("#import-path", Input)
+            field.value = str(SYNTHETIC_FILE)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert len(_main(app).record_list.columns) == 5
+            messages = [str(n.message) for n in app._notifications]
+            assert any("5 added, 0 already present" in m for m in messages)
+    finally:
+        app.close_services()

@@ -62,6 +62,11 @@ class RecordPanes:
         self._tag_counts: dict[str, int] | None = None
 
     @property
+    def shown_id(self) -> str | None:
+        """The record the panes show."""
+        return self._shown_id
+
+    @property
     def pending(self) -> bool:
         """True while the panes are yet to follow the cursor."""
         return self._timer is not None
