@@ -28,7 +28,7 @@ from peerlit_tui.library_errors import LibraryDiskFullError, LibraryReadOnlyErro
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
 from peerlit_tui.storage.duplicate_links import DEDUP_SCHEMA, DuplicateLinks
-from peerlit_tui.storage.sqlite_connections import open_store, translated
+from peerlit_tui.storage.sqlite_connections import open_store, translate, translated
 
 __all__ = ["FTS_COLUMNS", "FTS_SECTION_KEYS", "IDS_BY_DUP_KEY", "ListColumns", "RecordStore"]
 
@@ -228,8 +228,13 @@ class RecordStore(DuplicateLinks):
         writer = self._writer()  # a read-only store says so first
         if self._connections.owner != threading.get_ident():
             raise RuntimeError("RecordStore write outside begin()/commit()")
-        with translated(self.path, writing=True):
+        try:  # inline rather than `translated`: this runs several times per imported record
             return writer.execute(sql, params)
+        except sqlite3.Error as exc:
+            mapped = translate(exc, self.path, writing=True, what="this change")
+            if mapped is exc:
+                raise
+            raise mapped from exc
 
     def _write_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
         """Run one write statement for many rows inside this thread's open transaction."""
@@ -240,8 +245,18 @@ class RecordStore(DuplicateLinks):
             writer.executemany(sql, rows)
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
-        with translated(self.path), self._connections.reading() as db:
-            return db.execute(sql, params).fetchall()
+        connections = self._connections
+        try:
+            if connections.owner == threading.get_ident() and connections.writer is not None:
+                # Inside this thread's own write transaction (an import): no pool round trip.
+                return connections.writer.execute(sql, params).fetchall()
+            with connections.reading() as db:
+                return db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            mapped = translate(exc, self.path, writing=False, what="this change")
+            if mapped is exc:
+                raise
+            raise mapped from exc
 
     # -- change detection ---------------------------------------------------
 
