@@ -32,6 +32,7 @@ CONTEXT_PARENTS: Final[Mapping[str, str | None]] = {
     "list_editor": "app",
     "searches": "app",
     "import": "app",
+    "duplicates": "app",
     "bulk": "app",
 }
 #: What a context is called in help and in clash reports.
@@ -56,6 +57,7 @@ CONTEXT_NAMES: Final[Mapping[str, str]] = {
     "list_editor": "list editors",
     "searches": "saved searches",
     "import": "the import dialog",
+    "duplicates": "the duplicates view",
     "bulk": "the bulk-action dialog",
 }
 #: Activities, in the order the help screen lists them.
@@ -271,6 +273,8 @@ KEY_TABLE: Final[tuple[KeyAction, ...]] = (
        show=True),
     _a("main.import", "ctrl+o", "import_files", "Import…",
        "Import an export file or a folder of exports", "main", "library"),
+    _a("main.duplicates", "ctrl+d", "duplicates", "Duplicates",
+       "Review the likely duplicates among the shown records, side by side", "main", "library"),
     _a("app.stats", "f3,ctrl+t", "stats", "Stats / PRISMA",
        "PRISMA counts with a bar chart; write the PRISMA CSV", "main", "library"),
     _a("app.export", "f4,ctrl+e", "export", "Export…",
@@ -331,6 +335,17 @@ KEY_TABLE: Final[tuple[KeyAction, ...]] = (
             "bulk", priority=True),
     _dialog("bulk.cancel", "escape", "close", "Cancel", "Close without changing anything",
             "bulk"),
+    _dialog("duplicates.next", "down,j", "next_pair", "Next pair", "Show the next pair",
+            "duplicates"),
+    _dialog("duplicates.previous", "up,k", "previous_pair", "Previous pair",
+            "Show the previous pair", "duplicates"),
+    _dialog("duplicates.link", "L", "link", "Link",
+            "These are the same record: link them (counted once)", "duplicates"),
+    _dialog("duplicates.unlink", "U", "unlink", "Keep both",
+            "Not duplicates: unlink and keep both records (later imports keep them apart)",
+            "duplicates"),
+    _dialog("duplicates.close", "escape,q", "close", "Close", "Back to the records",
+            "duplicates"),
 )  # fmt: skip
 """Every action, grouped by activity. Add a row here and the key, the help, the
 palette and the keymap checker all know it."""

@@ -348,3 +348,37 @@ async def test_import_from_inside_the_app_reports_like_the_command_line(
             assert any("5 added, 0 already present" in m for m in messages)
     finally:
         app.close_services()
+
+
+async def test_duplicates_view_shows_pairs_and_keeps_both(ui_library: Path) -> None:
+    from peerlit_tui.services.library import Library
+    from peerlit_tui.ui.screens.duplicates import DuplicatesScreen
+
+    library = Library.open(ui_library)
+    try:
+        first, second = library.columns().ids[:2]
+        library.link(first, second)
+    finally:
+        library.close()
+    app = make_test_app(ui_library)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+d")
+            await pilot.pause()
+            view = app.screen
+            assert isinstance(view, DuplicatesScreen)
+            assert [(p.first, p.second) for p in view.pairs] == [(first, second)]
+            head = str(view.query_one("#dup-head", Static).visual)
+            assert head.startswith("Pair 1 of 1")
+            await pilot.press("U")
+            await pilot.pause()
+            assert view.pairs[0].status == "unlinked"
+            await pilot.press("escape")
+            await settle(pilot)
+            services = _main(app).services
+            assert services is not None
+            links = services.library.duplicates_of(first)
+            assert all(link["status"] != "linked" for link in links)
+    finally:
+        app.close_services()

@@ -38,7 +38,7 @@ RECORD_ACTIONS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Commands that need the loaded library.
 LIBRARY_ACTIONS: frozenset[str] = frozenset(
-    {"stats", "export", "bulk", "import_files", "edit_reasons"}
+    {"stats", "export", "bulk", "import_files", "edit_reasons", "duplicates"}
 )
 
 
@@ -310,6 +310,10 @@ class MainCommands:
                 p for p in folder.iterdir()
                 if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md"
             ))  # fmt: skip
+
+    def duplicates(self) -> None:
+        """Review likely duplicates side by side."""
+        self._p.outputs.duplicates()
 
     def import_files(self) -> None:
         """Import a file or folder chosen in a prompt."""

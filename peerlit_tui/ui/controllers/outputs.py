@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.ui.clipboard import CopyMenu, copy_record_text, open_record_link
 from peerlit_tui.ui.screens.bulk_dialog import BulkChoice, BulkDialog
+from peerlit_tui.ui.screens.duplicates import DuplicatesScreen, pairs_among
 from peerlit_tui.ui.screens.export_dialog import ExportDialog
 from peerlit_tui.ui.screens.import_dialog import ImportDialog
 from peerlit_tui.ui.screens.note_editor import NoteEditor
@@ -39,6 +40,7 @@ class Outputs:
         all_ids: Every record id, in library order.
         import_paths: Starts an import of the chosen paths.
         annotator: Saves the bulk change.
+        links_changed: Called after duplicate links changed (the detail pane shows them).
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class Outputs:
         all_ids: Callable[[], Sequence[str]],
         import_paths: Callable[[list[Path]], None],
         annotator: Annotator,
+        links_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._app = app
         self._folder = folder
@@ -61,6 +64,7 @@ class Outputs:
         self._all = all_ids
         self._import = import_paths
         self._annotator = annotator
+        self._links_changed = links_changed
 
     def edit_note(self, record_id: str, done: Callable[[str | None], None]) -> None:
         """Open the note editor on a record's note; `done` gets the text (None: unchanged)."""
@@ -107,6 +111,20 @@ class Outputs:
         """Open the current record's DOI or URL in a browser."""
         if (record := self._current()) is not None:
             open_record_link(self._app(), record)
+
+    def duplicates(self) -> None:
+        """Review the likely duplicates among the shown records, side by side."""
+        services = self._services()
+        if services is None:
+            return
+        library = services.library
+        pairs = pairs_among(library, self._shown())
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._links_changed()
+
+        self._app().push_screen(DuplicatesScreen(library, pairs), closed)
 
     def import_files(self) -> None:
         """Ask for a file or folder to import, then import it in a worker."""

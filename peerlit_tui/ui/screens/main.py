@@ -179,6 +179,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             all_ids=lambda: self.record_list.columns.ids,
             import_paths=self._import_paths,
             annotator=self.annotator,
+            links_changed=lambda: self.show_current(force=True),
         )
         return self.outputs
 
