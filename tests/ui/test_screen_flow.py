@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from peerlit_tui.ui.app import PeerlitApp
+from peerlit_tui.ui.screens.bulk_dialog import BulkDialog
 from peerlit_tui.ui.screens.export_dialog import ExportDialog
 from peerlit_tui.ui.screens.main import MainScreen
 from peerlit_tui.ui.screens.stats import StatsScreen
@@ -248,15 +249,18 @@ async def test_bulk_decision_on_the_filter_is_one_undo_step(app: PeerlitApp) -> 
         shown = screen.shown_ids()
         assert 0 < len(shown) < LIBRARY_SIZE
         await pilot.press("escape", "B")
-        await pilot.pause()
+        assert await _until(pilot, lambda: isinstance(app.screen, BulkDialog))
         title = str(app.screen.query_one("#bulk-dialog").border_title)
         assert f"{len(shown):,} records" in title
+        await pilot.pause()
         await pilot.press("ctrl+s")
+        assert await _until(pilot, lambda: isinstance(app.screen, MainScreen))
         await settle(pilot)
         annotations = screen.services.annotations  # type: ignore[union-attr]
         assert all(annotations.get(i).decision == "include" for i in shown)
         await pilot.press("ctrl+z")
         await settle(pilot)
+        assert screen.status.state.startswith("undone:"), (screen.status.state, app.focused)
         assert all(annotations.get(i).decision == "undecided" for i in shown)
 
 
