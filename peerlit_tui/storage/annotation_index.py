@@ -225,7 +225,7 @@ class AnnotationIndex:
         """
         with paused_gc():
             self._load(docs, warn)
-            self._refinalise("")
+            self._finalise_loaded()
         self.reasons = tuple(r for r in reasons if isinstance(r, str) and r)
 
     def _load(self, docs: Iterable[Any], warn: Warn) -> None:
@@ -348,19 +348,26 @@ class AnnotationIndex:
         if field in TEAM_FIELDS:
             if self.team.set(record_id, team_key(reviewer), field, value):
                 self._refinalise(stamp)
-            else:
-                self._finalise(record_id, stamp)
+            # Also when its last decision went: the record then left `team.by_record`.
+            self._finalise(record_id, stamp)
             return
         self._set_field(record_id, field, value, stamp)
+
+    def _finalise_loaded(self) -> None:
+        # A checkpoint's final decisions were derived by the same rule from the same
+        # state: trust a decided one; derive only undecided records again, which
+        # also fills the conflict and pending sets.
+        assigned, by_id = self.team.assigned(), self.by_id
+        for rid in self.team.by_record:
+            ann = by_id.get(rid)
+            if ann is None or ann.decision == UNDECIDED:
+                self._finalise(rid, "", assigned)
 
     def _refinalise(self, stamp: str) -> None:
         # The assigned reviewers changed: every decided record's final decision may.
         assigned = self.team.assigned()
         for rid in list(self.team.by_record):
             self._finalise(rid, stamp, assigned)
-        for rid in [r for r, a in self.by_id.items() if a.decision != UNDECIDED or a.reason]:
-            if rid not in self.team.by_record:
-                self._finalise(rid, stamp, assigned)
 
     def _finalise(self, record_id: str, stamp: str, assigned: frozenset[str] | None = None) -> None:
         decision, reason = self.team.final(record_id, assigned)
