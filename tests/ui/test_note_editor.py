@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from peerlit_tui.services.annotations import AnnotationService
+from peerlit_tui.ui.screens.main import MainScreen
 from peerlit_tui.ui.screens.note_editor import NoteEditor, NoteTextArea
+from tests.ui.conftest import make_test_app, settle
 
 UNSET = object()
 
@@ -88,3 +95,43 @@ async def test_title_and_note_are_shown_literally_and_cleaned() -> None:
         assert title == "Note on [@click=app.quit]T[/]"
         await pilot.press("escape")
         assert app.result is None  # opening cleaned the text, which is not an edit
+
+
+async def test_a_note_changed_elsewhere_while_the_editor_is_open_is_kept(ui_library: Path) -> None:
+    # The editor opened on an empty note; a colleague writes one from the command
+    # line; saving must keep theirs and the typed text too, and say so.
+    app = make_test_app(ui_library)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            record_id = screen.record_list.current_id
+            assert record_id is not None
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, NoteEditor)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "peerlit_tui",
+                    "--library",
+                    str(ui_library),
+                    "note",
+                    record_id,
+                    "colleague's note",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            await pilot.press("m", "i", "n", "e", "ctrl+s")
+            await settle(pilot)
+            shown = [n.message for n in app._notifications]
+    finally:
+        app.close_services()
+    with AnnotationService.open(ui_library, read_only=True) as svc:
+        note = svc.get(record_id).note
+    assert note.startswith("colleague's note")
+    assert "conflicting edit" in note and note.rstrip().endswith("mine")
+    assert any("changed elsewhere" in str(m) for m in shown)

@@ -81,6 +81,10 @@ class Annotator:
         if transaction is not None:
             self._changed(transaction.record_ids)
             self._say(f"saved: {transaction.label}")
+            # Another process changed the value while it was on screen: the newer
+            # value was kept (a note keeps the typed text under it); say so.
+            for conflict in transaction.conflicts:
+                self._warn(conflict.describe())
         return transaction
 
     def save_panel_change(self, m: TagPanel.Changed) -> Transaction | None:
@@ -97,7 +101,7 @@ class Annotator:
         if isinstance(m, TagPanel.ReadSet):
             return self.save(lambda a: a.set_read(ids, m.read))
         if isinstance(m, TagPanel.NoteSaved):
-            return self.save(lambda a: a.set_note(ids, m.note))
+            return self.save(lambda a: a.set_note(ids, m.note, expected=m.expected))
         return None
 
     def step(self, *, undo: bool) -> Transaction | None:

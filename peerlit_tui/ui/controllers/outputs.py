@@ -66,15 +66,19 @@ class Outputs:
         self._annotator = annotator
         self._links_changed = links_changed
 
-    def edit_note(self, record_id: str, done: Callable[[str | None], None]) -> None:
-        """Open the note editor on a record's note; `done` gets the text (None: unchanged)."""
+    def edit_note(self, record_id: str, done: Callable[[str | None, str], None]) -> None:
+        """Open the note editor on a record's note.
+
+        `done` gets the text (None: unchanged) and the note the editor opened
+        with, so saving can tell whether another process changed it meanwhile.
+        """
         services = self._services()
         if services is None:
             return
         record = services.library.get(record_id)
         title = (record.title or record_id) if record is not None else record_id
         note = services.annotations.get(record_id).note
-        self._app().push_screen(NoteEditor(note, title=title), done)
+        self._app().push_screen(NoteEditor(note, title=title), lambda text: done(text, note))
 
     def stats(self) -> None:
         """Show the PRISMA counts."""

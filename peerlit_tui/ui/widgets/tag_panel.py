@@ -138,10 +138,12 @@ class TagPanel(Vertical, can_focus=True):
     class NoteSaved(Changed):
         """The user saved the note (possibly emptied)."""
 
-        def __init__(self, record_id: str, note: str) -> None:
+        def __init__(self, record_id: str, note: str, expected: str | None = None) -> None:
             super().__init__(record_id)
             self.note = note
             """The note text as typed."""
+            self.expected = expected
+            """The note the editor opened with (None: no check for a newer note)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -386,11 +388,17 @@ class TagPanel(Vertical, can_focus=True):
         if self._record_id is not None:
             self.post_message(NoteEditRequested(self._record_id))
 
-    def note_edited(self, record_id: str, text: str | None) -> None:
-        """The editor closed: post a changed note as `NoteSaved`."""
-        original = self._annotation.note if self._annotation else ""
-        if record_id == self._record_id and text is not None and text != original:
-            self.post_message(self.NoteSaved(record_id, text))
+    def note_edited(self, record_id: str, text: str | None, opened: str) -> None:
+        """The editor closed: post a changed note as `NoteSaved`.
+
+        Args:
+            record_id: The record whose note was edited.
+            text: The text saved in the editor, None when it was left unchanged.
+            opened: The note the editor opened with: the save keeps a newer note
+                written meanwhile by another process (and the typed text with it).
+        """
+        if record_id == self._record_id and text is not None and text != opened:
+            self.post_message(self.NoteSaved(record_id, text, expected=opened))
 
     def action_add_tag(self) -> None:
         """Focus the add-tag field."""
