@@ -100,6 +100,9 @@ class Config:
 
     theme: str = DEFAULT_THEME
     """A Textual theme name ("textual-dark", "textual-light", "nord", "gruvbox", …)."""
+    reviewer: str = ""
+    """Who screens on this machine ("" = the login name); `--reviewer` and
+    `PEERLIT_REVIEWER` take precedence (`peerlit_tui.services.reviewers`)."""
     default_sort: SortSettings = field(default_factory=SortSettings)
     """The record list's sort at start."""
     list_columns: list[str] = field(default_factory=lambda: list(LIST_COLUMNS))
@@ -261,10 +264,16 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
 def _build(data: dict[str, Any], r: _Reader) -> Config:
     config = Config()
     r.unknown(
-        data, (), ("theme", "keymap", "default_sort", "list_columns", "highlight", "screening")
+        data,
+        (),
+        ("theme", "reviewer", "keymap", "default_sort", "list_columns", "highlight", "screening"),
     )
     if "theme" in data:
         config.theme = r.string(data, ("theme",), config.theme)
+    if isinstance(data.get("reviewer"), str):
+        config.reviewer = data["reviewer"].strip()  # "" = the login name
+    elif "reviewer" in data:
+        config.reviewer = r.string(data, ("reviewer",), config.reviewer)
     config.default_sort = _sort(data.get("default_sort"), r)
     if "list_columns" in data:
         config.list_columns = _columns(r.string_list(data, ("list_columns",)), r)

@@ -149,6 +149,11 @@ def cmd_config(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.error(f"{path} already exists; left as it is")
         return 0 if created else 1
     config, warnings = load_config(path)
+    # The keymap is checked against the app's key table (which loads no toolkit):
+    # unknown ids, and remaps that clash with or hide another action, by name.
+    from peerlit_tui.ui.keys import check_keymap
+
+    warnings = warnings + check_keymap(config)
     if args.json:
         ctx.emit_json(
             {

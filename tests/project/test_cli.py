@@ -46,6 +46,20 @@ def test_config_path_init_show(env: tuple[Path, Path], capsys: pytest.CaptureFix
     assert tomllib.loads(shown)["default_sort"] == {"key": "added", "reverse": False}
 
 
+def test_config_show_names_both_actions_of_a_keymap_clash(
+    env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, config = env
+    config.parent.mkdir()
+    config.write_text('reviewer = "alice"\n[keymap]\n"main.cycle_sort" = "o"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert run(lib, "config", "show") == 1
+    captured = capsys.readouterr()
+    assert "main.cycle_sort (Sort)" in captured.err and "app.open_link (Open link)" in captured.err
+    assert tomllib.loads(captured.out)["reviewer"] == "alice"  # a known setting, no warning
+    assert "unknown setting" not in captured.err
+
+
 def test_config_show_reports_a_broken_file(
     env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
