@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from peerlit_tui.cli.context import CliContext, CliError
 from peerlit_tui.cli.import_options import add_import_options, screening_labels
@@ -21,12 +22,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_open)
 
 
-def _run(ctx: CliContext) -> int:
+def _run(ctx: CliContext, notices: Sequence[str] = ()) -> int:
     from peerlit_tui.ui import run_app
 
     # The app opens the stores itself, in its loading thread; close this run's copies.
     ctx.close()
-    return run_app(ctx.library_dir)
+    return run_app(ctx.library_dir, notices=notices)
 
 
 def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -52,4 +53,7 @@ def cmd_open(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.err.write(line + "\n")
     for line in screening_labels(summary, args, ctx).lines():
         ctx.err.write(line + "\n")
-    return _run(ctx)
+    # The app shows the same summary on start: the lines above scroll away behind it.
+    from peerlit_tui.ui.import_text import import_summary_text
+
+    return _run(ctx, notices=[import_summary_text(summary)])

@@ -20,6 +20,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from peerlit_tui.config import save_theme
+from peerlit_tui.services.project import sample_data_dir
 from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.commands import KeyTableCommands
 from peerlit_tui.ui.messages import TaskFailed
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from peerlit_tui.list_columns import ListColumns
 
 #: The bundled sample data (a source checkout's `sample_data/`), offered when a library is empty.
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+#: The bundled sample exports (package data; None when not installed).
+SAMPLE_DIR = sample_data_dir()
 
 __all__ = ["SAMPLE_DIR", "PeerlitApp", "TaskFailed"]
 

@@ -30,11 +30,15 @@ def open_services(folder: Path) -> Services:
     """Open (creating if needed) the record library and annotations of `folder`."""
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.services.library import Library
+    from peerlit_tui.services.project import is_new_library, start_new_library
 
+    new = is_new_library(folder)
     library = Library.open(folder)
     try:
         annotations = AnnotationService.open(folder)
     except BaseException:
         library.close()
         raise
+    if new and not annotations.read_only:
+        start_new_library(annotations)  # the default exclusion reasons, as the CLI gives
     return Services(library, annotations)

@@ -131,3 +131,19 @@ def test_skipped_lines_go_to_stderr_capped_unless_verbose(
     assert "… and 5 more skipped lines" in err and "--verbose" in err
     assert run(tmp_path / "b", "import", str(export), "--verbose") == 1
     assert capsys.readouterr().err.count("skipped at line") == 15
+
+
+def test_open_hands_the_import_summary_to_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run_app(folder: Path, *args: object, **kwargs: object) -> int:
+        seen.update(kwargs, folder=folder)
+        return 0
+
+    monkeypatch.setattr("peerlit_tui.ui.run_app", fake_run_app)
+    assert run(tmp_path / "lib", "open", str(SAMPLE)) == 0
+    notices = seen["notices"]
+    assert isinstance(notices, list) and len(notices) == 1
+    assert "10 added" in notices[0]

@@ -386,3 +386,19 @@ async def test_duplicates_view_shows_pairs_and_keeps_both(ui_library: Path) -> N
             assert all(link["status"] != "linked" for link in links)
     finally:
         app.close_services()
+
+
+async def test_a_new_library_opened_in_the_app_gets_the_default_reasons(
+    empty_library: Path,
+) -> None:
+    app = make_test_app(empty_library)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+    finally:
+        app.close_services()
+    from peerlit_tui.services.annotations import AnnotationService
+    from peerlit_tui.services.project import DEFAULT_EXCLUSION_REASONS
+
+    with AnnotationService.open(empty_library, read_only=True) as svc:
+        assert svc.reasons() == list(DEFAULT_EXCLUSION_REASONS)
