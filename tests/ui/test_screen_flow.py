@@ -402,3 +402,24 @@ async def test_a_new_library_opened_in_the_app_gets_the_default_reasons(
 
     with AnnotationService.open(empty_library, read_only=True) as svc:
         assert svc.reasons() == list(DEFAULT_EXCLUSION_REASONS)
+
+
+async def test_undo_of_a_change_made_elsewhere_asks_for_a_second_press(app: PeerlitApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _main(app)
+        record_id = screen.record_list.current_id
+        assert record_id is not None
+        _cli(app.library_dir, "tag", record_id, "theirs")
+        assert await _until(
+            pilot,
+            lambda: screen.tags.annotation is not None and "theirs" in screen.tags.annotation.tags,
+        )
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("made elsewhere" in m and "theirs" in m for m in messages)
+        assert screen.tags.annotation is not None and "theirs" in screen.tags.annotation.tags
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert screen.tags.annotation is not None and "theirs" not in screen.tags.annotation.tags

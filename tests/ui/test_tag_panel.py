@@ -7,7 +7,6 @@ same rows of the key table and forwards them to the panel, as the screen does.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import pytest
@@ -70,7 +69,9 @@ class TagHost(App[None]):
     @on(NoteEditRequested)
     def _note(self, message: NoteEditRequested) -> None:
         note = self.panel.annotation.note if self.panel.annotation else ""
-        self.push_screen(NoteEditor(note), partial(self.panel.note_edited, message.record_id))
+        self.push_screen(
+            NoteEditor(note), lambda text: self.panel.note_edited(message.record_id, text, note)
+        )
 
     def compose(self) -> ComposeResult:
         yield TagPanel(id="tags")

@@ -59,6 +59,9 @@ class Annotator:
         self._warn = warn
         self._post = post
         self._title_of = title_of
+        # The journal entry (action, txn) the user was warned about: a change made
+        # in another window or by a command is undone only on a second press.
+        self._confirmed: tuple[str, str] | None = None
 
     def save(self, change: Change, *, what: str = "Saving the annotation") -> Transaction | None:
         """Save one change at once and report it.
@@ -115,7 +118,22 @@ class Annotator:
             return None
         verb = "undo" if undo else "redo"
         try:
-            transaction = annotations.undo() if undo else annotations.redo()
+            preview = annotations.peek_undo() if undo else annotations.peek_redo()
+            if preview is not None and preview.made_elsewhere:
+                key = (verb, preview.txn)
+                if self._confirmed != key:
+                    self._confirmed = key
+                    self._warn(
+                        f"The newest change was made elsewhere: {preview.describe()}. "
+                        f"Press the key again to {verb} it."
+                    )
+                    return None
+            self._confirmed = None
+            expected = preview.txn if preview is not None else None
+            if undo:
+                transaction = annotations.undo(expected=expected)
+            else:
+                transaction = annotations.redo(expected=expected)
         except (OSError, ValueError) as error:
             self._post(TaskFailed(verb.capitalize(), error))
             return None
