@@ -317,7 +317,7 @@ def test_cli_open_imports_then_runs_the_app(
     from tests.ui.conftest import SYNTHETIC_FILE
 
     opened: list[Path] = []
-    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder: opened.append(folder) or 0)
+    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder, **_: opened.append(folder) or 0)
     assert main(["open", str(SYNTHETIC_FILE)]) == 0
     assert opened == [library_dir]
     library = Library.open(library_dir)
@@ -334,7 +334,7 @@ def test_cli_open_refuses_when_nothing_imports(
 ) -> None:
     from peerlit_tui.cli import main
 
-    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder: pytest.fail("app opened"))
+    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder, **_: pytest.fail("app opened"))
     empty = tmp_path / "empty.ris"
     empty.write_text("not an export\n", encoding="utf-8")
     assert main(["open", str(empty)]) == 2
@@ -359,7 +359,7 @@ def test_cli_open_restores_annotations_carried_by_a_peerlit_export(
     from peerlit_tui.services.annotations import AnnotationService
     from tests.ui.conftest import SYNTHETIC_FILE
 
-    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder: 0)
+    monkeypatch.setattr("peerlit_tui.ui.run_app", lambda folder, **_: 0)
     source, fresh = tmp_path / "source", tmp_path / "fresh"
     assert main(["--library", str(source), "import", str(SYNTHETIC_FILE)]) == 0
     first_id = _first_id(source)

@@ -21,7 +21,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,9 +32,7 @@ from peerlit_tui.ui.commands import PaletteCommand, extra_commands
 from peerlit_tui.ui.controllers.annotating import Annotator
 from peerlit_tui.ui.controllers.filtering import FilterController
 from peerlit_tui.ui.controllers.library_view import LibraryView
-from peerlit_tui.ui.controllers.loading import (
-    LibraryLoader,
-)
+from peerlit_tui.ui.controllers.loading import LibraryLoader
 from peerlit_tui.ui.controllers.main_commands import MainCommands, MainParts
 from peerlit_tui.ui.controllers.outputs import Outputs
 from peerlit_tui.ui.controllers.panes import DETAIL_DELAY, QUERY_DETAIL_DELAY, RecordPanes
@@ -164,7 +161,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 focused=lambda: self.focused, sample_dir=options.sample_dir,
                 set_screening=self.set_screening, update_word_marks=self.update_word_marks,
                 update_progress=self.update_progress, show_current=self.show_current,
-                criteria_content=self.criteria_content, import_paths=self._import_paths,
+                import_paths=self._import_paths,
+                criteria_content=lambda: self.project.criteria_content(
+                    key_label("main.criteria", keymap_of(self))),
             )
         )  # fmt: skip
         """What each key does (`ui.controllers.main_commands`)."""
@@ -464,10 +463,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return self.commands.available(str(parameters[0]))
         return True
 
-    def sort_by(self, key: str, *, reverse: bool | None = None) -> None:
-        """Sort the shown records by `key`."""
-        self.filtering.sort_by(key, reverse=reverse)
-
     def palette_commands(self) -> list[PaletteCommand]:
         """Commands without a key of their own: sort keys, clearing the filter, copying."""
         return extra_commands(
@@ -487,10 +482,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
             "detail": self.detail,
             "tags": self.tags,
         }
-
-    def criteria_content(self) -> Content:
-        """The inclusion criteria for the pane beside the record."""
-        return self.project.criteria_content(key_label("main.criteria", keymap_of(self)))
 
     def current_record(self) -> Record | None:
         """The record under the cursor, or None."""
