@@ -423,3 +423,25 @@ async def test_undo_of_a_change_made_elsewhere_asks_for_a_second_press(app: Peer
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert screen.tags.annotation is not None and "theirs" not in screen.tags.annotation.tags
+
+
+async def test_list_rows_follow_the_width_when_the_scrollbar_comes_and_goes(
+    app: PeerlitApp,
+) -> None:
+    # The scrollbar changes the list's content width without resizing the widget:
+    # rows drawn for the other width would leave a column blank or cut the title.
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _main(app)
+        rows = screen.record_list
+        with_bar = rows.scrollable_content_region.width
+        assert rows.render_line(0).cell_length == with_bar
+        record_id = rows.current_id
+        assert record_id is not None
+        # The same record, already drawn at the narrower width, alone in the list.
+        screen.filter_bar.set_value(f"id:{record_id}")
+        await settle(pilot)
+        assert len(rows.rows) == 1 and rows.current_id == record_id
+        without_bar = rows.scrollable_content_region.width
+        assert without_bar > with_bar
+        assert rows.render_line(0).cell_length == without_bar

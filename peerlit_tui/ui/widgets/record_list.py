@@ -137,6 +137,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._words: list[Highlight] = []
         self._visible: frozenset[str] = ALL_COLUMNS
         self._layout = column_layout(0)
+        self._layout_width = 0  # the content width `_layout` was made for
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._index_by_id: dict[str, int] | None = None
         self._held: list[str] | None = None
@@ -221,7 +222,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         visible = frozenset(columns) | {"title"}
         if visible != self._visible:
             self._visible = visible
-            self._layout = column_layout(self._content_width(), visible)
+            self._layout_width = self._content_width()
+            self._layout = column_layout(self._layout_width, visible)
             self._cache.clear()
             self.refresh()
 
@@ -390,7 +392,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         return self.scrollable_content_region.width
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._layout = column_layout(self._content_width(), self._visible)
+        self._layout_width = self._content_width()
+        self._layout = column_layout(self._layout_width, self._visible)
         self._cache.clear()
         self.virtual_size = Size(self._content_width(), len(self._rows))
 
@@ -402,6 +405,12 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         """Render one screen line: a record row, the empty notice, or blank."""
         width = self._content_width()
+        if width != self._layout_width:
+            # The content width changes without a resize of the widget when the
+            # scrollbar appears (the list grew past a screenful): lay out again.
+            self._layout_width = width
+            self._layout = column_layout(width, self._visible)
+            self._cache.clear()
         position = round(self.scroll_y) + y
         base = self.rich_style
         if not self._rows:
