@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "conflicts": ("team_commands", "records the reviewers disagree on"),
     "resolve": ("team_commands", "resolve a conflict with a final decision"),
     "blind": ("team_commands", "show or set blind mode (reviewers see only their own)"),
+    "sync": ("sync_commands", "share annotations with the team through a git remote"),
     "tui": ("app_commands", "open the library in the terminal app"),
     "open": ("app_commands", "import export files, then open the app"),
     "export": ("output_commands", "export records with their annotations"),

@@ -41,6 +41,7 @@ from peerlit_tui.model import Author, Provenance, Record
 from peerlit_tui.services.dedup import ImportDedup, make_entry
 from peerlit_tui.services.import_summary import FileSummary, ImportSummary
 from peerlit_tui.services.merge import merge_into
+from peerlit_tui.services.sync_sources import keep_sources
 from peerlit_tui.storage.paths import RECORDS_DB
 from peerlit_tui.storage.records import RecordStore
 
@@ -263,7 +264,9 @@ class Library:
                     on_progress=parsing,
                 )
             )
-        return self.store_results(results, imported_at, progress)
+        summary = self.store_results(results, imported_at, progress)
+        keep_sources(self.folder, results, database, imported_at)  # for `peerlit sync`
+        return summary
 
     def store_results(
         self, results: Sequence[FileResult], imported_at: str, progress: Progress | None = None
