@@ -132,6 +132,16 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.columns)
 
+    def build_grams(self) -> None:
+        """Build the short fields' character bitmaps (`search_grams`); searches get faster.
+
+        Results are the same with or without them, so the index is usable before
+        this runs (it takes a few hundred milliseconds at 100,000 records) and a
+        search running meanwhile keeps the columns it started with.
+        """
+        if self.folded.grams is None:
+            self.folded = self.folded.with_grams()
+
     def close(self) -> None:
         """Close the index's database connection."""
         self.store.close()
@@ -189,6 +199,10 @@ class SearchIndex:
 
     def _can_refine(self, previous: SearchResult, query: Query, version: int) -> bool:
         if previous.generation != self.generation:
+            return False
+        if self.folded.grams is not None and len(previous.rows) * 4 > len(self):
+            # Most records (an early keystroke): the bitmaps answer from all rows at
+            # once, which costs less than a pass over that long list of rows.
             return False
         return previous.annotations_version == version or not (
             previous.query.uses_annotations() or query.uses_annotations()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as _field
 from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
 
 from peerlit_tui.query import (
     INDEX_FIELDS,
@@ -33,6 +35,7 @@ from peerlit_tui.query import (
     index_mode,
     index_tokens,
 )
+from peerlit_tui.services.search_grams import GramIndex, Mask, mask_of, select
 from peerlit_tui.services.search_store import INDEX_COLUMNS, SearchStore
 from peerlit_tui.text import fold
 from peerlit_tui.timed_regex import MATCH_TIMEOUT, QUERY_REGEX_BUDGET
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
 
 #: At most this many rows are checked by reading their abstracts; more go to the index.
 ROW_CHECK_LIMIT = 400
+#: Fewer rows than this are tested one by one; the bitmaps pay off on more.
+GRAM_MIN_ROWS = 400
 
 
 class AnnotationLike(Protocol):
@@ -123,6 +128,9 @@ class FoldedColumns:
     #: Title, authors, journal, keywords, DOI and id of each record in one string:
     #: one `in` per row instead of six keeps a bare-word scan of 100,000 near 10 ms.
     haystack: list[str]
+    #: Which records hold each letter, digit and pair of them in `haystack`: substring
+    #: terms check only the records that can match (`search_grams`).
+    grams: GramIndex | None = None
 
     @classmethod
     def build(cls, columns: ListColumns) -> FoldedColumns:
@@ -138,6 +146,10 @@ class FoldedColumns:
             )
         ]
         return cls(columns, titles, authors, journals, keywords, haystack)
+
+    def with_grams(self) -> FoldedColumns:
+        """A copy with the haystack's bitmaps built (`GramIndex`)."""
+        return replace(self, grams=GramIndex(self.haystack))
 
 
 def cost(node: Node) -> float:
@@ -190,12 +202,14 @@ class Evaluator:
         if isinstance(node, MatchAll):
             return list(rows)
         if isinstance(node, And):
-            result = list(rows)
+            # `rows` itself (often the whole range) goes to the first term, which may
+            # answer it from a bitmap without listing every row.
+            result: Sequence[int] = rows
             for child in sorted(node.children, key=cost):
                 if not result:
                     break
                 result = self.eval(child, result)
-            return result
+            return list(result)
         if isinstance(node, Or):
             hits: set[int] = set()
             remaining: Sequence[int] = rows
@@ -229,18 +243,30 @@ class Evaluator:
         if name is None:
             hay = f.haystack
             if index_mode(term) == "none":
-                return [i for i in rows if t in hay[i]]
+                return self.substring(t, hay, rows)
             if len(rows) <= ROW_CHECK_LIMIT:
                 found = self.abstract_hits(term, [i for i in rows if t not in hay[i]])
             else:
                 found = self.index_hits(term)
             if not found:
-                return [i for i in rows if t in hay[i]]
-            return [i for i in rows if i in found or t in hay[i]]
+                return self.substring(t, hay, rows)
+            if f.grams is None or len(rows) <= GRAM_MIN_ROWS or len(found) > 4 * len(rows):
+                return [i for i in rows if i in found or t in hay[i]]
+            # Either side as a bitmap over all rows, combined in numpy, then one pass
+            # over the rows instead of a set lookup and a substring test per row.
+            mask = self._substring_mask(t, hay, rows)
+            if mask is None:
+                return [i for i in rows if i in found or t in hay[i]]
+            mask |= (
+                self.store.fts_mask(found)
+                if isinstance(found, frozenset)
+                else mask_of(found, len(hay))
+            )
+            return select(rows, mask, len(hay))
         column = {"title": f.titles, "author": f.authors, "journal": f.journals,
                   "keyword": f.keywords, "doi": self.columns.dois}.get(name)  # fmt: skip
         if column is not None:
-            return [i for i in rows if t in column[i]]
+            return self.substring(t, column, rows)
         if name in ("id", "type"):
             values = self.columns.ids if name == "id" else self.columns.types
             return [i for i in rows if values[i].lower().startswith(t)]
@@ -253,6 +279,38 @@ class Evaluator:
         if name == "tag":
             return self.annotated(rows, lambda a: t in a.tags)
         return self.annotated(rows, lambda a: t in a.note_folded)  # note
+
+    def substring(self, t: str, column: Sequence[str], rows: Sequence[int]) -> list[int]:
+        """Rows among `rows` whose `column` value contains `t`.
+
+        `column` is the haystack or one of the folded fields it is made of (or the
+        DOIs, also in it), so records without `t` in the haystack cannot match: only
+        the candidates of the haystack's bitmaps are tested.
+        """
+        mask = self._substring_mask(t, column, rows)
+        if mask is None:
+            return [i for i in rows if t in column[i]]
+        return select(rows, mask, len(mask))
+
+    def _substring_mask(self, t: str, column: Sequence[str], rows: Sequence[int]) -> Mask | None:
+        # A mask over all records that is exact on `rows` (others may be set or not);
+        # None when the bitmaps cannot help (none built, few rows, no indexed character).
+        grams = self.folded.grams
+        if grams is None or len(rows) <= GRAM_MIN_ROWS:
+            return None
+        found = grams.candidates(t)
+        if found is None:
+            return None
+        mask, exact = found
+        if exact and column is self.folded.haystack:
+            return mask
+        if int(np.count_nonzero(mask)) < len(rows):
+            # Fewer candidates than rows: test the candidates.
+            matched = [i for i in np.flatnonzero(mask).tolist() if t in column[i]]
+        else:
+            flags = mask.tobytes()
+            matched = [i for i in rows if flags[i] and t in column[i]]
+        return mask_of(matched, grams.size)
 
     def index_hits(self, term: Text, within: Sequence[int] | None = None) -> frozenset[int]:
         """Rows matching a bare, abstract or section term in the full-text index.
@@ -287,6 +345,14 @@ class Evaluator:
             return self.index_hits(term, rows)
         if not rows:
             return ()
+        mode = index_mode(term)
+        if mode != "none":
+            # Looked up already (typing further, or this term over other rows): free.
+            tokens = index_tokens(term.text)
+            phrase = '"' + " ".join(tokens) + '"' + ("*" if mode == "prefix" else "")
+            known = self.store.peek_fts(f"{name} : {phrase}")
+            if known is not None:
+                return known
         # A few hundred rows: reading their text costs less than a broad index lookup
         # ("stud*" alone returns 56,000 rows at 100k records).
         pattern = fts_like_pattern(index_tokens(term.text), prefix=index_mode(term) == "prefix")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from peerlit_tui.query_tree import SECTION_FIELDS
+from peerlit_tui.services.search_grams import Mask, mask_of
 from peerlit_tui.storage.records import FTS_SECTION_KEYS
 from peerlit_tui.text import fold
 
@@ -33,6 +34,8 @@ INDEX_COLUMNS = frozenset(("abstract", *FTS_SECTION_KEYS))
 _CHUNK = 900
 #: Cached full-text results, bounded by their total number of rows.
 _CACHE_ROWS = 600_000
+#: Full-text results also kept as masks (one byte per record each).
+_CACHE_MASKS = 16
 
 _T = TypeVar("_T")
 
@@ -59,6 +62,7 @@ class SearchStore:
         self._db: sqlite3.Connection | None = None
         self._fts_cache: OrderedDict[str, frozenset[int]] = OrderedDict()
         self._lazy: dict[str, Any] = {}
+        self._masks: list[tuple[frozenset[int], Mask]] = []
 
     def close(self) -> None:
         """Close the connection (it reopens on the next read)."""
@@ -115,6 +119,11 @@ class SearchStore:
                     self._db = sqlite3.connect(self.db_path, check_same_thread=False)
             return self._db.execute(sql, params).fetchall()
 
+    def peek_fts(self, match: str) -> frozenset[int] | None:
+        """The cached result of `fts_rows(match)`, or None when it is not cached."""
+        with self._lock:
+            return self._fts_cache.get(match)
+
     def fts_rows(self, match: str) -> frozenset[int]:
         """Rows whose full-text entry matches an FTS5 expression (cached)."""
         with self._lock:
@@ -143,6 +152,18 @@ class SearchStore:
                 _, dropped = self._fts_cache.popitem(last=False)
                 total -= len(dropped)
         return rows
+
+    def fts_mask(self, rows: frozenset[int]) -> Mask:
+        """`rows` (a result of `fts_rows`) as a mask over all rows, cached per result."""
+        with self._lock:
+            for held, mask in self._masks:
+                if held is rows:
+                    return mask.copy()
+        mask = mask_of(rows, self.size)
+        with self._lock:
+            self._masks.append((rows, mask))
+            del self._masks[:-_CACHE_MASKS]
+        return mask.copy()
 
     def texts(self, column: str, rows: Sequence[int]) -> Iterator[tuple[int, str]]:
         """(row, text) of a full-text column ("abstract", "findings", ...) for rows."""

@@ -102,6 +102,8 @@ class LibraryLoader:
 
         index = SearchIndex(services.library, services.annotations, columns=columns)
         self._post(IndexReady(index))
+        # Searching works already; the bitmaps only make substring terms cheaper.
+        index.build_grams()
 
     def index_ready(self) -> None:
         """The load is complete."""
