@@ -49,6 +49,7 @@ from peerlit_tui.services.search_eval import (
     Evaluator,
     FoldedColumns,
     Marks,
+    MarksView,
     TeamRows,
 )
 from peerlit_tui.services.search_store import SearchStore
@@ -124,7 +125,7 @@ class SearchIndex:
         self.store = SearchStore(library.store.path, columns)
         self._lock = threading.RLock()
         self._lookup = annotations
-        self._marks: dict[int, Marks] | None = None
+        self._marks: MarksView | None = None
         self._team: TeamRows | None = None
         self.annotations_version = 0
         self.build_seconds = time.perf_counter() - started
@@ -251,17 +252,13 @@ class SearchIndex:
             if record_ids is None or self._lookup is None:
                 self._marks = None
                 return
-            marks = dict(self._marks)
             index = self.store.row_of_id()
+            changes: dict[int, Marks] = {}
             for record_id in record_ids:
                 row = index.get(record_id)
                 if row is not None:
-                    snapshot = Marks.of(self._lookup.get(record_id))
-                    if snapshot == BLANK:
-                        marks.pop(row, None)
-                    else:
-                        marks[row] = snapshot
-            self._marks = marks
+                    changes[row] = Marks.of(self._lookup.get(record_id))
+            self._marks = self._marks.changed(changes)
 
     def set_annotations(self, annotations: AnnotationLookup | None) -> None:
         """Use another annotations source (the snapshot is rebuilt on demand)."""
@@ -275,7 +272,7 @@ class SearchIndex:
         """Forget the cached duplicate links (after a link or unlink)."""
         self.store.forget("duplicates")
 
-    def _marks_view(self) -> dict[int, Marks]:
+    def _marks_view(self) -> MarksView:
         marks = self._marks
         if marks is not None:
             return marks
@@ -310,10 +307,10 @@ class SearchIndex:
             {vote: rows(ids) for vote, ids in votes.items()},
         )
 
-    def _read_marks(self) -> dict[int, Marks]:
+    def _read_marks(self) -> MarksView:
         lookup = self._lookup
         if lookup is None:
-            return {}
+            return MarksView()
         every = getattr(lookup, "all", None)
         if callable(every):
             pairs: Iterable[tuple[str, AnnotationLike]] = (
@@ -327,7 +324,7 @@ class SearchIndex:
             row, snapshot = index.get(record_id), Marks.of(ann)
             if row is not None and snapshot != BLANK:
                 marks[row] = snapshot
-        return marks
+        return MarksView(marks)
 
     # -- sorting ------------------------------------------------------------------------
 

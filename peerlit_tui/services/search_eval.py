@@ -10,10 +10,10 @@ the full-text index, or, for a few hundred rows, to their text directly.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as _field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -94,6 +94,76 @@ class Marks:
 
 
 BLANK = Marks(frozenset(), "", "", 0, "unread", "undecided")
+#: Changes a `MarksView` holds on top of its base before they are merged into a new base.
+OVERLAY_LIMIT = 512
+
+
+class MarksView(Mapping[int, Marks]):
+    """An immutable annotation snapshot: a shared base plus a small overlay of changes.
+
+    A decision changes one record; copying the whole snapshot for it cost ~3 ms at
+    100,000 records. `changed` returns a new view that shares the base and copies only
+    the overlay (merged into a new base once it holds `OVERLAY_LIMIT` changes), so a
+    search running on the old view is unaffected. Blank annotations are left out.
+
+    Args:
+        base: Row → marks; never modified once given.
+        overlay: Row → marks, or None for a row now blank; takes precedence.
+    """
+
+    __slots__ = ("_base", "_len", "_overlay")
+
+    def __init__(
+        self, base: dict[int, Marks] | None = None, overlay: dict[int, Marks | None] | None = None
+    ) -> None:
+        self._base = base if base is not None else {}
+        self._overlay = overlay if overlay is not None else {}
+        size = len(self._base)
+        for row, marks in self._overlay.items():
+            size += (marks is not None) - (row in self._base)
+        self._len = size
+
+    def changed(self, changes: dict[int, Marks]) -> MarksView:
+        """A new view with `changes` applied (BLANK marks remove a row)."""
+        overlay: dict[int, Marks | None] = dict(self._overlay)
+        for row, marks in changes.items():
+            overlay[row] = None if marks == BLANK else marks
+        if len(overlay) < OVERLAY_LIMIT:
+            return MarksView(self._base, overlay)
+        base = dict(self._base)
+        for row, value in overlay.items():
+            if value is None:
+                base.pop(row, None)
+            else:
+                base[row] = value
+        return MarksView(base)
+
+    def __getitem__(self, row: int) -> Marks:
+        if row in self._overlay:
+            value = self._overlay[row]
+            if value is None:
+                raise KeyError(row)
+            return value
+        return self._base[row]
+
+    def get(self, row: int, default: Any = None) -> Any:  # noqa: D102 - Mapping.get, faster
+        overlay = self._overlay
+        if overlay and row in overlay:
+            value = overlay[row]
+            return default if value is None else value
+        return self._base.get(row, default)
+
+    def __iter__(self) -> Iterator[int]:
+        overlay = self._overlay
+        for row in self._base:
+            if row not in overlay:
+                yield row
+        for row, value in overlay.items():
+            if value is not None:
+                yield row
+
+    def __len__(self) -> int:
+        return self._len
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +256,7 @@ class Evaluator:
         self,
         folded: FoldedColumns,
         store: SearchStore,
-        marks: dict[int, Marks],
+        marks: Mapping[int, Marks],
         team: TeamRows = NO_TEAM,
     ) -> None:
         self.folded = folded
