@@ -47,10 +47,15 @@ __all__ = [
 
 #: The theme used when the file names none.
 DEFAULT_THEME: Final = "textual-dark"
-#: Sort keys of the record list (`peerlit_tui.services.search.SORT_KEYS`).
-SORT_KEYS: Final[tuple[str, ...]] = ("added", "year", "author", "title", "journal", "relevance")
+#: Sort keys of the record list (`peerlit_tui.services.search.SORT_KEYS`, and "priority":
+#: the relevance ranking's order, undecided records first, which the app sorts by itself).
+SORT_KEYS: Final[tuple[str, ...]] = (
+    "added", "year", "author", "title", "journal", "relevance", "priority"
+)  # fmt: skip
 #: Columns of the record list, in display order; the title is always shown.
-LIST_COLUMNS: Final[tuple[str, ...]] = ("decision", "year", "author", "title", "journal", "tags")
+LIST_COLUMNS: Final[tuple[str, ...]] = (
+    "decision", "score", "year", "author", "title", "journal", "tags"
+)  # fmt: skip
 #: A binding id as Textual's keymap names it ("main.include", "list.down").
 _BINDING_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -69,7 +74,7 @@ class SortSettings:
     """How the record list is sorted when the app starts."""
 
     key: str = "added"
-    """One of `SORT_KEYS`: date added, year, first author, title, journal or relevance."""
+    """One of `SORT_KEYS`: date added, year, first author, title, journal, relevance, priority."""
     reverse: bool = False
     """Descending instead of ascending."""
 

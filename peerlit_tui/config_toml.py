@@ -22,12 +22,13 @@ DEFAULT_FILE: Final = """\
 # rose-pine, atom-one-dark, atom-one-light, ansi-dark, ansi-light, ...
 theme = "textual-dark"
 
-# Record list columns to show: decision, year, author, title, journal, tags.
-# The title is always shown; the order on screen is fixed.
-list_columns = ["decision", "year", "author", "title", "journal", "tags"]
+# Record list columns to show: decision, score, year, author, title, journal, tags.
+# The title is always shown; the order on screen is fixed. The score (the relevance
+# ranking's 0–9 bar) shows once the library is ranked.
+list_columns = ["decision", "score", "year", "author", "title", "journal", "tags"]
 
 [default_sort]
-# The sort when the app starts: added, year, author, title, journal or relevance.
+# The sort when the app starts: added, year, author, title, journal, relevance or priority.
 key = "added"
 # true sorts descending.
 reverse = false

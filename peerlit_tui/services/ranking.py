@@ -52,6 +52,7 @@ from peerlit_tui.services.ranking_model import (
     RetrainPolicy,
     train_and_score,
 )
+from peerlit_tui.services.screening_queue import decided_by_me
 from peerlit_tui.storage.ranking_cache import CachedFeatures, CachedScores, RankingCache
 
 if TYPE_CHECKING:
@@ -379,13 +380,19 @@ class RankingService:
         return int(snapshot.levels[row]) if row is not None else None
 
     def ranked_undecided(
-        self, ids_subset: Iterable[str] | None = None, *, limit: int | None = None
+        self,
+        ids_subset: Iterable[str] | None = None,
+        *,
+        limit: int | None = None,
+        mine: bool = False,
     ) -> list[tuple[str, float]]:
         """Undecided records, best first, with their scores.
 
         Args:
             ids_subset: Rank only these (the records of the current query/filter).
             limit: Stop after this many.
+            mine: Also leave out what this reviewer decided while the record waits for
+                the other reviewers (team screening: its final decision is still undecided).
 
         Returns:
             (record id, score) pairs; empty when the library has not been ranked.
@@ -403,14 +410,23 @@ class RankingService:
                 continue
             if self.annotations.get(rid).decision != "undecided":
                 continue
+            if mine and decided_by_me(self.annotations, rid):
+                continue
             out.append((rid, scores[rid]))
             if limit is not None and len(out) >= limit:
                 break
         return out
 
-    def next_undecided(self, ids_subset: Iterable[str] | None = None) -> str | None:
-        """The best-ranked undecided record (of `ids_subset`), or None."""
-        best = self.ranked_undecided(ids_subset, limit=1)
+    def ranked_ids(self) -> tuple[str, ...]:
+        """Every scored record id, best first, decided ones included (empty: not ranked)."""
+        snapshot = self._snapshot
+        return snapshot.order if snapshot is not None else ()
+
+    def next_undecided(
+        self, ids_subset: Iterable[str] | None = None, *, mine: bool = False
+    ) -> str | None:
+        """The best-ranked undecided record (of `ids_subset`), or None (`mine`: as above)."""
+        best = self.ranked_undecided(ids_subset, limit=1, mine=mine)
         return best[0][0] if best else None
 
     def explain(self, record_id: str, k: int = 8) -> list[TermWeight]:

@@ -44,7 +44,12 @@ _OPTIONS: Final[dict[str, SortOption]] = {
     "title": SortOption("title", "title", "A→Z", "Z→A"),
     "journal": SortOption("journal", "journal", "A→Z", "Z→A"),
     "relevance": SortOption("relevance", "relevance", "best first", "worst first"),
+    # The relevance ranking's order (`ui.controllers.ranking`): undecided records first,
+    # most likely inclusions at the top; decided records follow.
+    "priority": SortOption("priority", "priority", "likely first", "unlikely first"),
 }
+#: The sort key of the relevance ranking, the default in screening mode once it ranks.
+PRIORITY = "priority"
 
 
 def sort_options() -> list[SortOption]:

@@ -106,7 +106,7 @@ def test_wrong_type_names_the_line_and_keeps_the_other_settings(tmp_path: Path) 
     config, warnings = load_config(path)
     assert warnings == [
         f"{path}:5: default_sort.key must be one of added, year, author, title, journal, "
-        "relevance, not the string 'date'; using 'added'",
+        "relevance, priority, not the string 'date'; using 'added'",
         f"{path}:6: default_sort.reverse must be true or false, not the string 'yes'; using false",
     ]
     assert config.default_sort.key == "added" and config.default_sort.reverse is False

@@ -11,7 +11,7 @@ the first record of the new order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.query import QueryError
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Runs a function in a thread worker (`Screen.run_worker` with its keywords bound).
 RunWorker = Callable[[Callable[[], None]], Any]
+#: A sort the app does itself (not the search index): (rows, reverse, ids) → rows, in the worker.
+RowSort = Callable[[list[int], bool, list[str]], list[int]]
 
 
 def decided_among(
@@ -65,6 +67,7 @@ class FilterController:
         post: Posts a message to the screen (thread-safe).
         annotations: The annotations service getter (decisions for screening progress).
         want_decisions: True while the screen needs decision counts with each result.
+        own_sorts: Sort keys the app orders itself ("priority"), each with its function.
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class FilterController:
         post: Callable[[Message], object],
         annotations: Callable[[], AnnotationService | None],
         want_decisions: Callable[[], bool],
+        own_sorts: Mapping[str, RowSort] | None = None,
     ) -> None:
         self._list = record_list
         self._bar = filter_bar
@@ -85,12 +89,15 @@ class FilterController:
         self._post = post
         self._annotations = annotations
         self._want_decisions = want_decisions
+        self._own_sorts = own_sorts or {}
         self.index: SearchIndex | None = None
         """The search index, once built."""
         self.result: SearchResult | None = None
         """The last good search result."""
         self.sort_key = "added"
         self.reverse = False
+        self.explicit_sort = False
+        """True once the user chose the sort (a key, the palette, the config file)."""
         self.running = False
         """True while a search thread runs."""
         self._generation = 0
@@ -108,9 +115,10 @@ class FilterController:
         self.result = None
         self._narrow_from = None
 
-    def set_sort(self, key: str, reverse: bool) -> None:
-        """Set the sort without running it (at start)."""
+    def set_sort(self, key: str, reverse: bool, *, explicit: bool = False) -> None:
+        """Set the sort without running it (at start; `explicit`: the config file names it)."""
         self.sort_key, self.reverse = key, reverse
+        self.explicit_sort = explicit
         self._status.set_sort(key, reverse)
 
     def needs_run(self) -> bool:
@@ -135,8 +143,9 @@ class FilterController:
         """Reverse the sort order."""
         self.sort_by(self.sort_key, reverse=not self.reverse)
 
-    def sort_by(self, key: str, *, reverse: bool | None = None) -> None:
-        """Sort the shown records by `key`."""
+    def sort_by(self, key: str, *, reverse: bool | None = None, explicit: bool = True) -> None:
+        """Sort the shown records by `key` (`explicit`: the user's choice, not a default)."""
+        self.explicit_sort = self.explicit_sort or explicit
         self.sort_key = key
         if reverse is not None:
             self.reverse = reverse
@@ -156,10 +165,11 @@ class FilterController:
         key, reverse, decisions = self.sort_key, self.reverse, self._want_decisions()
         annotations = self._annotations() if decisions else None
         ids = self._list.columns.ids
+        own = self._own_sorts.get(key)
 
         def search() -> None:
             self._search(index, generation, text, previous, reuse, key, reverse, annotations,
-                         ids)  # fmt: skip
+                         ids, own)  # fmt: skip
 
         self._run_worker(search)
 
@@ -181,6 +191,7 @@ class FilterController:
         reverse: bool,
         annotations: AnnotationService | None,
         ids: list[str],
+        own_sort: RowSort | None = None,
     ) -> None:
         # Runs in the worker thread: no widget is touched here.
         if reuse is not None:
@@ -191,7 +202,9 @@ class FilterController:
             except QueryError as error:
                 self._post(FilterFailed(generation, error))
                 return
-        if sort_key == "added":
+        if own_sort is not None:
+            rows = own_sort(result.rows, reverse, ids)
+        elif sort_key == "added":
             # Results come in library order, which is the order added; newest first is
             # that order reversed (ties of one import then read bottom-up, as expected).
             rows = result.rows[::-1] if reverse else result.rows

@@ -49,6 +49,7 @@ class LibraryView:
         update_word_marks: Compiles and shows the project's words again.
         update_progress: Shows the screening progress.
         show_current: Shows the record under the cursor.
+        level: The relevance ranking's 0–9 score of a record (the list's score column).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class LibraryView:
         update_word_marks: Callable[[], None],
         update_progress: Callable[[], None],
         show_current: Callable[..., None],
+        level: Callable[[str], int | None] = lambda _id: None,
     ) -> None:
         self._list = record_list
         self._status = status
@@ -87,6 +89,7 @@ class LibraryView:
         self._update_word_marks = update_word_marks
         self._update_progress = update_progress
         self._show_current = show_current
+        self._level = level
 
     def progress(self, text: str) -> None:
         """A loading or importing step, in the status line (and the empty list)."""
@@ -153,7 +156,10 @@ class LibraryView:
         if services is None:
             return RowMarks()
         annotation = services.annotations.get(record_id)
-        return RowMarks(annotation.decision, bool(annotation.tags), bool(annotation.note))
+        return RowMarks(
+            annotation.decision, bool(annotation.tags), bool(annotation.note),
+            self._level(record_id),
+        )  # fmt: skip
 
     def imported(self, message: Imported) -> None:
         """Say what an import did, as the command line does, and load the result."""

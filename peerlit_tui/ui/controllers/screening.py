@@ -18,12 +18,36 @@ from peerlit_tui.ui.messages import DecisionCounts
 
 if TYPE_CHECKING:
     from peerlit_tui.services.annotations import AnnotationService
+    from peerlit_tui.ui.widgets.tag_panel import TagPanel
 
 #: A pace is shown only after this many decisions of this session …
 RATE_MIN_DECISIONS = 5
 #: … and this many seconds, so the first decisions do not read "60 per hour".
 RATE_MIN_SECONDS = 120.0
 UNDECIDED = "undecided"
+
+
+def apply_screening_key(
+    panel: TagPanel, decision: str, slot: int | None, reasons: list[str], edit_key: str
+) -> str:
+    """Decide with a screening key on the panel; the warning to show when it cannot ("").
+
+    Args:
+        panel: The annotation panel of the record under the cursor.
+        decision: The key's decision.
+        slot: The exclusion reason's number, for a number key.
+        reasons: The project's exclusion reasons.
+        edit_key: The key that edits the reasons (named in the warning).
+    """
+    if slot is not None:
+        if not 1 <= slot <= len(reasons):
+            return f"No exclusion reason {slot}: press {edit_key} to edit the reasons."
+        panel.decide("exclude", reasons[slot - 1])
+    elif decision == "exclude":
+        panel.action_exclude()
+    else:
+        panel.decide(decision)
+    return ""
 
 
 class ScreeningMode:

@@ -5,9 +5,10 @@ each handed what it works on: `LibraryLoader` (load and import workers, polling 
 other processes' changes) and `LibraryView` (showing what they bring),
 `FilterController` (searches and sorts in a worker), `RecordPanes` (the detail pane
 and panel following the cursor), `Annotator` (saving, undo, redo), `ScreeningMode`
-(incremental counts), `ProjectDialogs`, `Outputs` (stats, export, copy, import, bulk)
-and `MainCommands` (what each key of the key table's "main" rows does). The screen
-holds the layout and routes widget messages and keys to them.
+(incremental counts), `RankingController` (relevance ranking, retrained in a worker),
+`ProjectDialogs`, `Outputs` (stats, export, copy, import, bulk) and `MainCommands`
+(what each key of the key table's "main" rows does). The screen holds the layout
+and routes widget messages and keys to them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -37,7 +38,9 @@ from peerlit_tui.ui.controllers.main_commands import MainCommands, MainParts
 from peerlit_tui.ui.controllers.outputs import Outputs
 from peerlit_tui.ui.controllers.panes import DETAIL_DELAY, QUERY_DETAIL_DELAY, RecordPanes
 from peerlit_tui.ui.controllers.project import ProjectDialogs
-from peerlit_tui.ui.controllers.screening import ScreeningMode
+from peerlit_tui.ui.controllers.ranking import COMMANDS, TICK_SECONDS, RankingController
+from peerlit_tui.ui.controllers.screening import ScreeningMode, apply_screening_key
+from peerlit_tui.ui.controllers.sync import SyncController
 from peerlit_tui.ui.keys import key_label
 from peerlit_tui.ui.messages import (
     Filtered,
@@ -51,6 +54,7 @@ from peerlit_tui.ui.messages import (
     TaskFailed,
 )
 from peerlit_tui.ui.screens.main_options import MainOptions
+from peerlit_tui.ui.sorting import PRIORITY
 from peerlit_tui.ui.widgets.detail_pane import DetailPane
 from peerlit_tui.ui.widgets.filter_bar import FilterBar
 from peerlit_tui.ui.widgets.record_list import RecordList
@@ -113,6 +117,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             post=post,
             annotations=annotations,
             want_decisions=lambda: self.screening_mode.on,
+            own_sorts={PRIORITY: lambda *args: self.ranking.priority_rows(*args)},
         )
         self.annotator = Annotator(
             annotations=annotations,
@@ -129,6 +134,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
             notify=self._notify_text,
             say=self.say,
         )
+        self.ranking = RankingController(
+            record_list=self.record_list, status=self.status, detail=self.detail,
+            filtering=self.filtering, screening_mode=self.screening_mode,
+            services=lambda: self.services, filter_text=lambda: self.filter_bar.value,
+            run_worker=partial(self._run_thread, group="ranking", description="Ranking"),
+            notify=self._notify_text, show_current=self.show_current,
+        )  # fmt: skip
         self.word_marks: list[Highlight] = []
         """The compiled include/exclude-words, empty while highlighting is off."""
         self.panes = RecordPanes(
@@ -148,7 +160,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             sample_dir=options.sample_dir, keymap=lambda: keymap_of(self),
             after_refresh=self.call_after_refresh, refresh_bindings=self.refresh_bindings,
             update_word_marks=self.update_word_marks, update_progress=self.update_progress,
-            show_current=self.show_current,
+            show_current=self.show_current, level=self.ranking.level,
         )  # fmt: skip
         """Loading, importing and outside changes (`ui.controllers.library_view`)."""
         self.commands = MainCommands(
@@ -167,19 +179,15 @@ class MainScreen(Screen[None], inherit_bindings=False):
             )
         )  # fmt: skip
         """What each key does (`ui.controllers.main_commands`)."""
+        self.sync = SyncController(self)  # the palette's "Sync with the team remote"
 
     def _outputs(self) -> Outputs:
         self.outputs = Outputs(
-            app=lambda: self.app,
-            folder=self.options.library_dir,
-            services=lambda: self.services,
-            current=self.current_record,
-            shown_ids=self.shown_ids,
-            all_ids=lambda: self.record_list.columns.ids,
-            import_paths=self._import_paths,
-            annotator=self.annotator,
-            links_changed=lambda: self.show_current(force=True),
-        )
+            app=lambda: self.app, folder=self.options.library_dir, services=lambda: self.services,
+            current=self.current_record, shown_ids=self.shown_ids,
+            all_ids=lambda: self.record_list.columns.ids, import_paths=self._import_paths,
+            annotator=self.annotator, links_changed=lambda: self.show_current(force=True),
+        )  # fmt: skip
         return self.outputs
 
     # -- wiring ------------------------------------------------------------------------
@@ -192,10 +200,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
                         description=description)  # fmt: skip
 
     def _notify_text(self, text: str, severity: str, title: str = "", timeout: float = 5) -> None:
-        level: SeverityLevel = (
-            "error" if severity == "error" else "information" if severity == "information"
-            else "warning"
-        )  # fmt: skip
+        known = severity in ("error", "information")
+        level = cast("SeverityLevel", severity if known else "warning")
         self.notify(text, severity=level, title=title, timeout=timeout, markup=False)
 
     def _push(self, screen: Any, callback: Callable[[Any], None]) -> None:
@@ -256,8 +262,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """Paint the shell, apply the settings, then load the library in a worker."""
         config = self.options.config
         self.record_list.set_empty_text("Loading the library…")
-        self.record_list.set_visible_columns(config.list_columns)
-        self.filtering.set_sort(config.default_sort.key, config.default_sort.reverse)
+        self.ranking.set_columns(config.list_columns)
+        chosen = any(k[0] == "default_sort" for k in config.lines)  # the file names a sort
+        sort = config.default_sort
+        self.filtering.set_sort(sort.key, sort.reverse, explicit=chosen)
         self.criteria_pane.display = False
         self.detail.more_key = key_label("main.toggle_metadata", keymap_of(self))
         for warning in self.options.config_warnings:
@@ -266,6 +274,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.record_list.focus()
         self.loader.load(first_page=self.options.first_page)
         self._poll_timer = self.set_interval(POLL_SECONDS, self.poll_library)
+        self.set_interval(TICK_SECONDS, self.ranking.tick)
 
     def on_resize(self, event: events.Resize) -> None:
         """Stack the panes on narrow terminals."""
@@ -287,6 +296,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _list_loaded(self, message: ListLoaded) -> None:
         self.services = message.services
         self.library_view.list_loaded(message)
+        if not message.partial:
+            self.ranking.attach(message.services)
 
     @on(IndexReady)
     def _index_ready(self, message: IndexReady) -> None:
@@ -344,6 +355,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         worker: Worker[Any] = event.worker
         if worker.group == "filter" and worker.is_finished:
             self.filtering.finished()
+        if worker.group == "ranking" and worker.is_finished:
+            self.ranking.finished(event.state == WorkerState.SUCCESS)
         if worker.group == "load" and worker.is_finished and event.state != WorkerState.SUCCESS:
             self.loader.loading = False
         if event.state == WorkerState.ERROR:
@@ -392,12 +405,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """After a saved decision: move to the next undecided record in screening mode."""
         mode = self.screening_mode
         mode.decided(record_id, decision)
+        self.ranking.decided(decision)
         self.update_progress()
-        if not (mode.on and mode.auto_advance) or decision == "undecided":
+        if not (mode.on and mode.auto_advance) or decision == "undecided" \
+                or record_id != self.record_list.current_id:  # fmt: skip
             return
-        if record_id != self.record_list.current_id:
-            return
-        found = mode.next_undecided(self.record_list.cursor)
+        found = mode.next_undecided(self.ranking.advance_from(self.record_list.cursor))
         if found is None:
             self.notify("Every record shown has a decision.", markup=False)
         elif found != self.record_list.cursor:
@@ -427,6 +440,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.tags.set_compact(on)
         if on and not mode.counted and self.filtering.index is not None:
             self.filtering.start(self.filter_bar.value, resort_only=True)
+        self.ranking.screening_changed(on)
         self.update_progress()
         self.refresh_bindings()
         self.record_list.focus()
@@ -436,26 +450,18 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @on(Workspace.ScreeningKey)
     def _screening_key(self, message: Workspace.ScreeningKey) -> None:
         panel = self.panes.panel_for_current()
-        if panel is None or self.services is None:
-            return
-        if message.slot is not None:
-            reasons = self.services.annotations.reasons()
-            if not 1 <= message.slot <= len(reasons):
-                key = key_label("main.edit_reasons", keymap_of(self))
-                self.notify(f"No exclusion reason {message.slot}: press {key} to edit the reasons.",
-                            severity="warning", markup=False)  # fmt: skip
-                return
-            panel.decide("exclude", reasons[message.slot - 1])
-        elif message.decision == "exclude":
-            panel.action_exclude()
-        else:
-            panel.decide(message.decision)
+        if panel is not None and self.services is not None:
+            edit = key_label("main.edit_reasons", keymap_of(self))
+            warning = apply_screening_key(panel, message.decision, message.slot,
+                                          self.services.annotations.reasons(), edit)  # fmt: skip
+            if warning:
+                self.notify(warning, severity="warning", markup=False)
 
     # -- keys: every "main" row of the key table runs `run` -------------------------------
 
     def action_run(self, name: str, *args: Any) -> None:
-        """Run a command of `MainCommands` (the key table's "main" and "empty" rows)."""
-        self.commands.run(name, *args)
+        """Run a command of `MainCommands` or the ranking (the key table's "main", "empty" rows)."""
+        self.ranking.run(name) if name in COMMANDS else self.commands.run(name, *args)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Whether a key's command can run now (the footer dims or hides the others)."""
@@ -474,14 +480,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def palette_targets(self) -> dict[str, Any]:
         """The node each key-table context's actions run on (the palette runs them)."""
-        return {
-            "main": self,
-            "empty": self,
-            "screening": self.workspace,
-            "list": self.record_list,
-            "detail": self.detail,
-            "tags": self.tags,
-        }
+        return {"main": self, "empty": self, "screening": self.workspace,
+                "list": self.record_list, "detail": self.detail, "tags": self.tags}  # fmt: skip
 
     def current_record(self) -> Record | None:
         """The record under the cursor, or None."""

@@ -1,8 +1,9 @@
 """Text of the detail pane: the title, the metadata block and marked-up untrusted text.
 
 Everything here builds `Content` from imported text without parsing markup:
-`marked_content` marks the project's include/exclude-words and draws the active
-query's matches over them; the metadata block is one `Content` of labelled lines
+`marked_content` marks the project's include/exclude-words and the terms that weigh
+most in a record's relevance ranking (`RankWhy`), and draws the active query's
+matches over them; the metadata block is one `Content` of labelled lines
 (authors, source, identifiers, provenance, duplicates), not a grid of labels.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from textual.content import Content, Span
@@ -24,10 +26,52 @@ HIGHLIGHT = ".detail-pane--highlight"
 LABEL_WIDTH = 10
 #: Authors shown before the list is cut short with "… and N more".
 MAX_AUTHORS_SHOWN = 40
+#: Component class of the terms that weigh most in a record's ranking.
+RANK_WORD = ".detail-pane--rank-word"
+
+
+@dataclass(frozen=True, slots=True)
+class RankWhy:
+    """Why the relevance ranking puts a record where it is, for the detail pane.
+
+    Attributes:
+        terms: The record's terms that raise its score most, largest first (record text).
+        level: Its score as 0–9 (rank decile), None when not ranked.
+        note: Said instead of terms when there are none ("ranked after the next retrain").
+        pattern: Finds the terms in the record's text (marked like include-words).
+    """
+
+    terms: tuple[str, ...] = ()
+    level: int | None = None
+    note: str = ""
+    pattern: re.Pattern[str] | None = None
+
+
+def why_content(why: RankWhy) -> Content:
+    """One line: "Ranked 9/9 (top 10 %) for  adhd · randomized trial", terms marked."""
+    parts: list[str | tuple[str, str] | Content] = [
+        ("Ranked".ljust(LABEL_WIDTH), ".detail-pane--label")
+    ]
+    if why.level is not None:
+        top = 10 * (10 - why.level)
+        parts.append(f"{why.level}/9 (top {top} %)")
+    if why.terms:
+        parts.append(("  for  " if why.level is not None else "for  ", ".detail-pane--label"))
+        for n, term in enumerate(why.terms):
+            if n:
+                parts.append((" · ", ".detail-pane--muted"))
+            parts.append((safe_line(term), RANK_WORD))
+    elif why.note:
+        parts.append(("  " if why.level is not None else "", ".detail-pane--muted"))
+        parts.append((safe_line(why.note), ".detail-pane--muted"))
+    return Content.assemble(*parts)
 
 
 def title_content(
-    record: Record, highlights: Sequence[re.Pattern[str]], words: Sequence[Highlight]
+    record: Record,
+    highlights: Sequence[re.Pattern[str]],
+    words: Sequence[Highlight],
+    ranked: re.Pattern[str] | None = None,
 ) -> Content:
     """The record's title, marked as derived when it was taken from the abstract.
 
@@ -35,12 +79,14 @@ def title_content(
         record: The record shown.
         highlights: Compiled patterns of the active query's terms.
         words: The project's include- and exclude-words.
+        ranked: Finds the terms that weigh most in the record's ranking (None: not shown).
     """
     title = marked_content(
         safe_line(record.title) or "(untitled)",
         highlights,
         words,
         base_style=".detail-pane--derived" if record.title_derived else ".detail-pane--title",
+        ranked=ranked,
     )
     if not record.title_derived:
         return title
@@ -56,6 +102,7 @@ def meta_content(
     duplicates: Sequence[dict[str, str]],
     highlights: Sequence[re.Pattern[str]],
     words: Sequence[Highlight],
+    ranked: re.Pattern[str] | None = None,
 ) -> Content:
     """The metadata block: one labelled line per field that has a value.
 
@@ -64,6 +111,7 @@ def meta_content(
         duplicates: Links to likely duplicates (`Library.duplicates_of`).
         highlights: Compiled patterns of the active query's terms.
         words: The project's include- and exclude-words (marked in the keywords).
+        ranked: Finds the terms that weigh most in the record's ranking (marked in the keywords).
     """
     lines: list[Content] = []
 
@@ -72,7 +120,12 @@ def meta_content(
         if not value:
             return
         body = (
-            marked_content(value, highlights, words if mark_words else ())
+            marked_content(
+                value,
+                highlights,
+                words if mark_words else (),
+                ranked=ranked if mark_words else None,
+            )
             if highlight
             else Content(value)
         )
@@ -121,14 +174,16 @@ def marked_content(
     words: Sequence[Highlight],
     *,
     base_style: str = "",
+    ranked: re.Pattern[str] | None = None,
 ) -> Content:
-    """Untrusted text with include/exclude-words marked and query terms over them.
+    """Untrusted text with include/exclude-words and ranking terms marked, query terms over them.
 
     Args:
         text: The text (never parsed as markup).
         highlights: Query-term patterns (`HIGHLIGHT` style, applied last so it wins).
         words: Keyword highlights, each styled by its kind.
         base_style: Component class for the whole text.
+        ranked: Finds the terms that weigh most in the record's ranking (`RANK_WORD`).
     """
     plain = safe_str(text)
     spans: list[Span] = []
@@ -137,6 +192,8 @@ def marked_content(
     for word in words:
         style = f".detail-pane--{word.kind}-word"
         spans.extend(Span(a, b, style) for a, b in match_spans(plain, [word.pattern]))
+    if ranked is not None:
+        spans.extend(Span(a, b, RANK_WORD) for a, b in match_spans(plain, [ranked]))
     spans.extend(Span(a, b, HIGHLIGHT) for a, b in match_spans(plain, highlights))
     return Content(plain, spans)
 

@@ -9,7 +9,10 @@ is built for cheap swaps:
 * a section is a focusable heading line plus one `Static` body whose `display` is
   toggled, which costs about a third of Textual's `Collapsible` per swap; heading and
   body sit directly in the pane, as a container per section would add an arrange pass;
-* metadata is one `Static` of `Content` (built in `detail_content`), not a grid of labels.
+* metadata is one `Static` of `Content` (built in `detail_content`), not a grid of labels;
+* with `show_why` on, a line under the metadata says why the relevance ranking puts the
+  record where it is (`why`, a callable the ranking controller sets), and its terms are
+  marked in the title, keywords and abstract like include-words.
 
 Which sections are collapsed is remembered by section key across records, so a
 reader who only wants Findings collapses the others once and sees only Findings.
@@ -25,7 +28,7 @@ state; the section widgets and the text building live in the modules named above
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from textual.binding import BindingType
@@ -41,10 +44,12 @@ from peerlit_tui.ui.widgets.detail_content import (
     HIGHLIGHT,
     LABEL_WIDTH,
     MAX_AUTHORS_SHOWN,
+    RankWhy,
     compact_meta_content,
     marked_content,
     meta_content,
     title_content,
+    why_content,
 )
 from peerlit_tui.ui.widgets.detail_sections import (
     COLLAPSED_MARK,
@@ -88,6 +93,7 @@ class DetailPane(VerticalScroll):
         "detail-pane--title",
         "detail-pane--derived",
         "detail-pane--muted",
+        "detail-pane--rank-word",
     }
     """Styles of query matches, include- and exclude-words, field labels, the title,
     the derived-title mark and secondary text."""
@@ -99,6 +105,7 @@ class DetailPane(VerticalScroll):
         & > #detail-title { width: 1fr; height: auto; }
         & > #detail-meta { width: 1fr; height: auto; margin-top: 1; }
         &.-compact > #detail-meta { margin-top: 0; }
+        & > #detail-why { width: 1fr; height: auto; }
         & > #detail-no-abstract { margin-top: 1; }
         & .detail-pane--highlight { background: $warning-muted; color: $text; text-style: bold; }
         & .detail-pane--include-word { color: $text-success; text-style: bold underline; }
@@ -107,6 +114,7 @@ class DetailPane(VerticalScroll):
         & .detail-pane--title { text-style: bold; color: $text; }
         & .detail-pane--derived { text-style: italic; color: $text-muted; }
         & .detail-pane--muted { color: $text-muted; }
+        & .detail-pane--rank-word { color: $text-primary; text-style: bold underline; }
     }
     """
     """Intrinsic look; layout within the screen belongs to the app stylesheet."""
@@ -130,16 +138,22 @@ class DetailPane(VerticalScroll):
         self._collapsed_keys: set[str] = set(collapsed)
         self._title = Static(id="detail-title")
         self._meta = Static(id="detail-meta")
+        self._why_line = Static(id="detail-why")
         self._no_abstract = Static(
             safe_content("No abstract.", ".detail-pane--muted"), id="detail-no-abstract"
         )
         self._sections: list[AbstractSection] = []
         self._record: Record | None = None
         self._words: Sequence[Highlight] = ()
+        self._ranked: re.Pattern[str] | None = None
         self.compact = False
         """Screening mode: the metadata folded into one line, the abstract right below."""
         self.more_key = "v"
         """Label of the key that shows every field (named in the folded line)."""
+        self.show_why = False
+        """Show why the relevance ranking puts the record where it is (a key toggles it)."""
+        self.why: Callable[[Record], RankWhy | None] | None = None
+        """Says why a record ranks where it does (set by the ranking controller)."""
 
     # -- public API ---------------------------------------------------------------
 
@@ -163,6 +177,7 @@ class DetailPane(VerticalScroll):
         """Yield the title and metadata block; section widgets are mounted on demand."""
         yield self._title
         yield self._meta
+        yield self._why_line
         yield self._no_abstract
 
     def on_mount(self) -> None:
@@ -195,15 +210,22 @@ class DetailPane(VerticalScroll):
         if record is None:
             self._title.update(safe_content("No record selected.", ".detail-pane--muted"))
             self._meta.display = False
+            self._why_line.display = False
             self._no_abstract.display = False
             self._show_sections([], highlights)
             return
-        self._title.update(title_content(record, highlights, self._words))
+        why = self.why(record) if self.show_why and self.why is not None else None
+        ranked = why.pattern if why is not None else None
+        self._ranked = ranked
+        self._title.update(title_content(record, highlights, self._words, ranked))
         if self.compact:
             meta = compact_meta_content(record, duplicates or (), self.more_key)
         else:
-            meta = meta_content(record, duplicates or (), highlights, self._words)
+            meta = meta_content(record, duplicates or (), highlights, self._words, ranked)
         self._meta.update(meta)
+        self._why_line.display = why is not None
+        if why is not None:
+            self._why_line.update(why_content(why))
         self.set_class(self.compact, "-compact")
         self._meta.display = True
         self._no_abstract.display = not record.abstract
@@ -224,7 +246,7 @@ class DetailPane(VerticalScroll):
             label = highlighted_content(
                 safe_line(section.heading) or "Abstract", highlights, HIGHLIGHT
             )
-            body = marked_content(section.text, highlights, self._words)
+            body = marked_content(section.text, highlights, self._words, ranked=self._ranked)
             widget.show(key, label, body, collapsed=key in self._collapsed_keys)
             widget.set_visible(True)
         for widget in self._sections[len(sections) :]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -45,6 +45,9 @@ from peerlit_tui.ui.widgets.record_row import (
 )
 
 __all__ = ["Highlights", "MarksLookup", "RecordList", "RowMarks"]
+
+#: One span lookup a row made while rendering: (kind, text, field, what it found).
+_Probe = tuple[str, str, str, object]
 
 
 class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -138,9 +141,14 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._visible: frozenset[str] = ALL_COLUMNS
         self._layout = column_layout(0)
         self._layout_width = 0  # the content width `_layout` was made for
-        self._cache: dict[tuple[int, bool], Strip] = {}
+        # Rendered rows: (highlight version, the span lookups made, strip) per record.
+        self._cache: dict[tuple[int, bool], tuple[int, tuple[_Probe, ...], Strip]] = {}
+        self._version = 0  # bumped when the highlight patterns change
+        self._styles: dict[tuple[bool, Style], RowStyles] = {}
         self._index_by_id: dict[str, int] | None = None
         self._held: list[str] | None = None
+        self.next_undecided: Callable[[], bool] | None = None
+        """A ranked `n`: moves to the best-ranked undecided record, False when it cannot."""
 
     # -- data down ----------------------------------------------------------
 
@@ -207,14 +215,14 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             by_field.setdefault(field_name, []).append(pattern)
         if by_field != self._highlights:
             self._highlights = by_field
-            self._cache.clear()
+            self._version += 1  # cached rows are kept where their spans stay the same
             self.refresh()
 
     def set_word_highlights(self, words: Sequence[Highlight]) -> None:
         """Set the include/exclude-word patterns marked in the titles."""
         if list(words) != self._words:
             self._words = list(words)
-            self._cache.clear()
+            self._version += 1
             self.refresh()
 
     def set_visible_columns(self, columns: Collection[str]) -> None:
@@ -363,6 +371,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_next_unscreened(self) -> None:
         """Jump to the next record without a decision (wrapping once to the top)."""
+        if self.next_undecided is not None and self.next_undecided():
+            return
         ids, rows, count = self._columns.ids, self._rows, len(self._rows)
         for step in range(1, count + 1):
             position = (self.cursor + step) % count
@@ -401,6 +411,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         """Drop cached lines when the theme or focus state changes their styles."""
         super().notify_style_update()
         self._cache.clear()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         """Render one screen line: a record row, the empty notice, or blank."""
@@ -423,15 +434,56 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         index = self._rows[position]
         key = (index, position == self.cursor)
-        strip = self._cache.get(key)
-        if strip is None:
-            if len(self._cache) > 2000:
-                self._cache.clear()
-            strip = self._render_row(index, key[1], base, width)
-            self._cache[key] = strip
+        entry = self._cache.get(key)
+        if entry is not None:
+            version, probes, strip = entry
+            if version == self._version:
+                return strip
+            # New query terms: the row looks the same when every span it looked up is
+            # unchanged (typing "depr" → "depre" leaves most rows as they were).
+            if all(self._probe(kind, text, name) == found for kind, text, name, found in probes):
+                self._cache[key] = (self._version, probes, strip)
+                return strip
+        if len(self._cache) > 2000:
+            self._cache.clear()
+        made: list[_Probe] = []
+        strip = self._render_row(index, key[1], base, width, made)
+        self._cache[key] = (self._version, tuple(made), strip)
         return strip
 
-    def _render_row(self, index: int, is_cursor: bool, base: Style, width: int) -> Strip:
+    def _probe(self, kind: str, text: str, name: str) -> object:
+        return self._spans(text, name) if kind == "spans" else self._word_spans(text)
+
+    def _render_row(
+        self, index: int, is_cursor: bool, base: Style, width: int, made: list[_Probe]
+    ) -> Strip:
+        def spans(text: str, name: str) -> list[tuple[int, int]]:
+            found = self._spans(text, name)
+            made.append(("spans", text, name, found))
+            return found
+
+        def words(text: str) -> list[tuple[list[tuple[int, int]], str]]:
+            found = self._word_spans(text)
+            made.append(("words", text, "", found))
+            return found
+
+        styles = self._row_styles(is_cursor, base)
+        marks = self._marks(self._columns.ids[index])
+        segments = row_segments(
+            self._columns,
+            index,
+            marks,
+            self._layout,
+            styles,
+            spans,
+            words,  # always, so a row drawn without include/exclude words notices them
+        )
+        return Strip(segments).adjust_cell_length(width, styles.plain)
+
+    def _row_styles(self, is_cursor: bool, base: Style) -> RowStyles:
+        cached = self._styles.get((is_cursor, base))
+        if cached is not None:
+            return cached
         style = self.get_component_rich_style
         cursor = style("record-list--cursor", partial=True) if is_cursor else Style()
         muted = base + style("record-list--muted", partial=True) + cursor
@@ -451,17 +503,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
                 for kind in ("include", "exclude")
             },
         )
-        marks = self._marks(self._columns.ids[index])
-        segments = row_segments(
-            self._columns,
-            index,
-            marks,
-            self._layout,
-            styles,
-            self._spans,
-            self._word_spans if self._words else None,
-        )
-        return Strip(segments).adjust_cell_length(width, plain)
+        self._styles[(is_cursor, base)] = styles
+        return styles
 
     def _spans(self, text: str, field_name: str) -> list[tuple[int, int]]:
         if not self._highlights:

@@ -29,6 +29,8 @@ class RowMarks(NamedTuple):
     decision: str = "undecided"
     tagged: bool = False
     noted: bool = False
+    level: int | None = None
+    """The relevance ranking's score as 0–9 (its rank decile), None when not ranked."""
 
 
 #: Looks up the marks of a record by id (the annotation store's in-memory index).
@@ -37,6 +39,12 @@ MarksLookup = Callable[[str], RowMarks]
 Highlights = Sequence[tuple[str | None, re.Pattern[str]]]
 
 DERIVED_MARK = "≈ "
+#: Cells of the score column: one bar glyph and a space.
+SCORE_WIDTH = 2
+#: The bar of each 0–9 level (a rank decile: 9 = the top 10 %), one cell, lowest to highest.
+LEVEL_GLYPHS = "▁▁▂▃▄▄▅▆▇█"
+#: The score column of a record the ranking has not scored (new, or no ranking yet).
+NO_SCORE = "·"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +57,12 @@ class ColumnLayout:
     title: int
     journal: int
     marks: int
+    score: int = 0
 
 
-#: Every list column, in display order (`peerlit_tui.config.LIST_COLUMNS`).
-ALL_COLUMNS: frozenset[str] = frozenset(LIST_COLUMNS)
+#: The list columns shown until told otherwise (`peerlit_tui.config.LIST_COLUMNS`): all but
+#: the score, which the main screen shows once the library is ranked.
+ALL_COLUMNS: frozenset[str] = frozenset(LIST_COLUMNS) - {"score"}
 
 
 def column_layout(width: int, visible: Collection[str] = ALL_COLUMNS) -> ColumnLayout:
@@ -64,12 +74,14 @@ def column_layout(width: int, visible: Collection[str] = ALL_COLUMNS) -> ColumnL
     always shown).
     """
     glyph = 3 if "decision" in visible else 0
+    score = SCORE_WIDTH if "score" in visible else 0
     year = 5 if "year" in visible else 0
     marks = 3 if "tags" in visible else 0
     author = (17 if width < 100 else 22) if "author" in visible else 0
     journal = 0 if width < 100 or "journal" not in visible else min(32, width // 5)
-    title = max(0, width - glyph - year - author - journal - marks - (2 if journal else 1))
-    return ColumnLayout(glyph, year, author, title, journal, marks)
+    fixed = glyph + score + year + author + journal + marks
+    title = max(0, width - fixed - (2 if journal else 1))
+    return ColumnLayout(glyph, year, author, title, journal, marks, score)
 
 
 def fit(text: str, width: int) -> str:
@@ -147,6 +159,18 @@ def layered_segments(
     return out
 
 
+def score_segment(level: int | None, styles: RowStyles) -> Segment:
+    """The score column: a bar as high as the 0–9 level, dim up to 3 (the lower 40 %).
+
+    A bar rather than a digit: it cannot be read as part of the year beside it, and a
+    column of bars shows where the likely records thin out at a glance.
+    """
+    if level is None or not 0 <= level < len(LEVEL_GLYPHS):
+        return Segment(NO_SCORE.ljust(SCORE_WIDTH), styles.muted)
+    style = styles.muted if level <= 3 else styles.plain
+    return Segment(LEVEL_GLYPHS[level].ljust(SCORE_WIDTH), style)
+
+
 def row_segments(
     cols: ListColumns,
     index: int,
@@ -156,13 +180,15 @@ def row_segments(
     spans: SpanFinder,
     words: WordFinder | None = None,
 ) -> list[Segment]:
-    """The segments of one record's row: glyph, year, author, title, journal, marks."""
+    """The segments of one record's row: glyph, score, year, author, title, journal, marks."""
     segments: list[Segment] = []
     if layout.glyph:
         glyph_style = styles.decisions.get(marks.decision, styles.muted)
         segments.append(Segment(f" {DECISION_GLYPHS.get(marks.decision, '·')} ", glyph_style))
     else:
         segments.append(Segment(" ", styles.plain))
+    if layout.score:
+        segments.append(score_segment(marks.level, styles))
     if layout.year:
         year = cols.years[index]
         segments.append(Segment(fit(str(year) if year else "····", layout.year), styles.muted))

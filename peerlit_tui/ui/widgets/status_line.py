@@ -1,6 +1,7 @@
 """The status line: how many records are shown, the sort, the query and what is happening.
 
-Left: "1,234 / 100,000", the sort key with its direction and the active query.
+Left: "1,234 / 100,000", the sort key with its direction, the relevance ranking
+("ranked by 42 decisions, 3 min ago") and the active query.
 Right: the latest state ("saved: …", "indexing 100,000 records…"). The query is
 user text, so every part is cleaned (`text_render`) and built as `Content`, never
 parsed as markup.
@@ -49,6 +50,8 @@ class StatusLine(Widget):
         """The active (last good) query."""
         self.state = ""
         """The latest activity or save state."""
+        self.ranking = ""
+        """The relevance ranking's state ("ranked by 42 decisions, 3 min ago"; "" hides it)."""
         self.extras: dict[str, str] = {}
         """Short named parts shown after the query ("reviewer": "anna"), in insertion order."""
         self._clear_timer: Timer | None = None
@@ -93,6 +96,12 @@ class StatusLine(Widget):
         self.state = ""
         self.refresh()
 
+    def set_ranking(self, text: str) -> None:
+        """Show the relevance ranking's state after the sort ("" hides it)."""
+        if text != self.ranking:
+            self.ranking = text
+            self.refresh()
+
     def set_extra(self, name: str, text: str) -> None:
         """Show (or with "" remove) a named part, such as the reviewer's name."""
         if text:
@@ -108,6 +117,8 @@ class StatusLine(Widget):
             ("  sort: ", "dim"),
             safe_line(sort_option(self.sort_key).text(self.reverse)),
         ]
+        if self.ranking:
+            parts += [("  ", "dim"), safe_line(self.ranking)]
         for name, text in self.extras.items():
             parts += [(f"  {safe_line(name)}: ", "dim"), safe_line(text)]
         if self.query_text:
