@@ -186,6 +186,8 @@ def _connect(git: Git, tree: Path, state: dict[str, Any], remote: str | None, wh
         tree.mkdir(parents=True, exist_ok=True)
         git.run("init", "--quiet")
         git.run("symbolic-ref", "HEAD", "refs/heads/main")
+    elif remote is None and state.get("remote") and state.get("configured"):
+        return str(state["remote"])  # connected before: no git call needed
     if not git.config("user.name"):
         git.run("config", "user.name", who)
     if not git.config("user.email"):
@@ -200,7 +202,7 @@ def _connect(git: Git, tree: Path, state: dict[str, Any], remote: str | None, wh
         raise NotConnectedError(
             "this library has no team remote: run `peerlit sync --remote URL` once"
         )
-    state["remote"] = current
+    state["remote"], state["configured"] = current, True
     return current
 
 
@@ -255,8 +257,10 @@ def _run(
     machine = machine_id(folder)
     state = load_state(folder)
     report.remote = _connect(git, tree, state, remote, annotations.reviewer)
+    # A sync that did not finish (killed) may have left git half-way: repair first.
+    clean_tree(git, tree, machine, full=state.get("running", True))
+    state["running"] = True
     save_state(folder, state)
-    clean_tree(git, tree, machine)
     # (1) this machine's changes and settings, durable before the state names them
     exporter = Exporter(annotations, tree, machine, state)
     counts: list[int] = []
@@ -290,6 +294,6 @@ def _run(
         annotations, tree, machine, exporter, report.warnings, lambda: save_state(folder, state)
     )
     report.settings += merge_settings(folder, tree, machine, settings)
-    state["last_sync"] = utc_now()
+    state["last_sync"], state["running"] = utc_now(), False
     state["last_result"] = "; ".join(report.lines())
     save_state(folder, state)

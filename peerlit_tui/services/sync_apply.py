@@ -69,12 +69,17 @@ def _good_source(path: Path) -> bool:
     return path.name.startswith(digest.hexdigest())
 
 
-def clean_tree(git: Git, tree: Path, machine: str) -> None:
-    """Undo what a killed git left: lock files, a half-done merge, half-written files."""
+def clean_tree(git: Git, tree: Path, machine: str, *, full: bool) -> None:
+    """Undo what a killed git left: lock files, a half-done merge, half-written files.
+
+    Without `full` (the last sync finished), only lock files are looked for.
+    """
     git_dir = tree / ".git"
     remove_stale_locks(git_dir)
     for folder in (tree / SOURCES, tree / IMPORTS, tree / CHANGES, tree / SETTINGS, tree):
         remove_stale_temp_files(folder)
+    if not full:
+        return
     if (git_dir / "MERGE_HEAD").exists():
         if git.run("merge", "--abort", check=False).code != 0:
             git.run("reset", "--merge", check=False)
@@ -83,13 +88,13 @@ def clean_tree(git: Git, tree: Path, machine: str) -> None:
         return
     restore: list[str] = []
     for code, path in _status(git):
-        full = tree / path
-        if path.startswith(f"{SOURCES}/") and code == "??" and not _good_source(full):
-            full.unlink(missing_ok=True)  # a copy cut short
+        where = tree / path
+        if path.startswith(f"{SOURCES}/") and code == "??" and not _good_source(where):
+            where.unlink(missing_ok=True)  # a copy cut short
         elif owned(path, machine):
             continue
         elif code == "??":
-            full.unlink(missing_ok=True)
+            where.unlink(missing_ok=True)
         else:
             restore.append(path)
     if restore:
@@ -135,8 +140,11 @@ def exchange(git: Git) -> None:
     for _ in range(PUSH_TRIES):
         git.run("fetch", "--quiet", REMOTE, network=True)
         _merge(git)
-        if not git.has_commit():
+        heads = git.run("rev-parse", "HEAD", _UPSTREAM, check=False).out.split()
+        if not heads or heads[0] == "HEAD":
             return  # nothing here and nothing there yet
+        if heads[1:] == heads[:1]:
+            return  # the remote has it all already
         pushed = git.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{BRANCH}",
                          network=True, check=False)  # fmt: skip
         if pushed.code == 0:
