@@ -142,12 +142,17 @@ def run_sets(
     means: dict[str, list[float]] = {m: [] for m in models}
     gaps: list[float] = []
     speed: list[float] = []
+    # Per dataset, means over the seeds: (WSS@95, recall@10 %, to 95 %, seconds) of the
+    # first model, of random order, and of ASReview's documented runs.
+    summary: list[tuple[str, tuple[float, ...], tuple[float, ...], tuple[float, ...] | None]] = []
     for name in names:
         records, labels = load(name)
         if not any(labels):
             print(f"{name:<34} no inclusions labelled; skipped")
             continue
         per_model: dict[str, list[float]] = {m: [] for m in models}
+        ours: list[tuple[float, ...]] = []
+        randoms: list[tuple[float, ...]] = []
         for seed in seeds:
             for model_name in models:
                 config = CANDIDATES[model_name]
@@ -166,9 +171,12 @@ def run_sets(
                 print(f"{name:<34} {'peerlit ' + model_name:<22} {seed:>4} {m.wss95:>7.3f} "
                       f"{m.recall_at_10pct:>7.3f} {m.screened_to_95:>6} {sim.seconds:>6.1f}"
                       f"  (cpu {cpu:.1f} s, {sim.retrains} fits)")  # fmt: skip
+                if model_name == models[0]:
+                    ours.append((m.wss95, m.recall_at_10pct, m.screened_to_95, cpu))
                 if model_name == models[0] and name in ASREVIEW:
                     speed.append(ASREVIEW_CPU[name] / max(cpu, 1e-6))
             r = simulate_random(labels, seed=seed)
+            randoms.append((r.wss95, r.recall_at_10pct, r.screened_to_95))
             print(f"{name:<34} {'random order (50x)':<22} {seed:>4} {r.wss95:>7.3f} "
                   f"{r.recall_at_10pct:>7.3f} {r.screened_to_95:>6}")  # fmt: skip
             if name in ASREVIEW and seed in ASREVIEW[name]:
@@ -181,9 +189,15 @@ def run_sets(
                       f"{r10:>7.3f} {to95:>6} {cpu:>6.1f}  (CPU)")  # fmt: skip
         for model_name in models:
             means[model_name].append(statistics.mean(per_model[model_name]))
+        ref_runs: list[tuple[float, ...]] = [
+            ASREVIEW[name][s] for s in seeds if s in ASREVIEW.get(name, {})
+        ]
+        ref_mean = _means(ref_runs) if ref_runs else None
+        summary.append((name, _means(ours), _means(randoms), ref_mean))
         if name in ASREVIEW:
             ref = statistics.mean(ASREVIEW[name][s][0] for s in seeds if s in ASREVIEW[name])
             gaps.append(statistics.mean(per_model[models[0]]) - ref)
+    print_summary(models[0], seeds, summary)
     print()
     for model_name in models:
         print(f"mean WSS@95 over {len(means[model_name])} datasets, {model_name}: "
@@ -195,6 +209,24 @@ def run_sets(
             "CPU speed-up over ASReview (anchor CPU / ours), median: "
             f"{statistics.median(speed):.1f}x"
         )
+
+
+def _means(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
+    return tuple(statistics.mean(col) for col in zip(*runs, strict=True))
+
+
+def print_summary(
+    model: str,
+    seeds: list[int],
+    rows: list[tuple[str, tuple[float, ...], tuple[float, ...], tuple[float, ...] | None]],
+) -> None:
+    """Per dataset, means over the seeds: WSS@95 / recall@10 % / read to 95 % / seconds."""
+    print(f"\nmeans over seeds {','.join(map(str, seeds))}: WSS@95 rec@10% to95% "
+          f"(peerlit {model}, CPU s) | random | ASReview elas_u4 (documented)")  # fmt: skip
+    for name, ours, rnd, ref in rows:
+        theirs = f"{ref[0]:.3f} {ref[1]:.3f} {ref[2]:5.0f}" if ref else "-"
+        print(f"{name:<34} {ours[0]:.3f} {ours[1]:.3f} {ours[2]:5.0f} {ours[3]:5.1f}s | "
+              f"{rnd[0]:.3f} {rnd[1]:.3f} {rnd[2]:5.0f} | {theirs}")  # fmt: skip
 
 
 def rss_mb() -> float:
