@@ -117,10 +117,11 @@ class StatusLine(Widget):
             ("  sort: ", "dim"),
             safe_line(sort_option(self.sort_key).text(self.reverse)),
         ]
-        if self.ranking:
-            parts += [("  ", "dim"), safe_line(self.ranking)]
+        # Before the ranking: who screens ("reviewer: alice") stays in view at 80 columns.
         for name, text in self.extras.items():
             parts += [(f"  {safe_line(name)}: ", "dim"), safe_line(text)]
+        if self.ranking:
+            parts += [("  ", "dim"), safe_line(self.ranking)]
         if self.query_text:
             parts += [("  query: ", "dim"), Content(" ".join(safe_line(self.query_text).split()))]
         return Content.assemble(*parts)
