@@ -222,9 +222,9 @@ def apply_changes(
                     store.reviewer = who
             exporter.stamps.update(planner.planned)
             offsets[path.name] = chunk[-1][1]
-            save()
+            if first + BATCH < len(items):
+                save()  # the caller saves after the last batch
             read += len(txns)
             changed += txn.changes if txn is not None else 0
         offsets[path.name] = end
-    save()
     return read, changed
