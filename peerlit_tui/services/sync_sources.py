@@ -43,30 +43,48 @@ _MACHINE_FILE: Final = "machine"
 _IMPORTS_LOCK: Final = "imports.lock"
 
 
+def _read_machine(path: Path) -> str:
+    """The id recorded in `path` if the file is the one it was written as, else ""."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            words = f.read().split()
+            ino = os.fstat(f.fileno()).st_ino
+    except FileNotFoundError:
+        return ""
+    # A copied library folder holds a copy of this file: another inode. The copy
+    # then gets an id of its own, so two machines never write the same files.
+    if len(words) == 2 and words[1] == str(ino):
+        return words[0]
+    return ""
+
+
 def machine_id(folder: Path) -> str:
     """This library copy's id in the sync folder (made once, kept in `sync-local/`).
 
-    The id names this machine's files; a random id, so two machines never share one.
+    The id names this machine's files: random, so two machines never share one; a
+    copy of the library folder (found by the file's inode) gets a new one.
     """
     local = folder / LOCAL_DIR
     path = local / _MACHINE_FILE
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        text = ""
-    if text:
-        return text
+    found = _read_machine(path)
+    if found:
+        return found
     local.mkdir(parents=True, exist_ok=True)
-    new = os.urandom(4).hex()
     temp = local / f".{_MACHINE_FILE}.{os.getpid()}.tmp"
-    temp.write_text(new + "\n", encoding="utf-8")
+    with open(temp, "w", encoding="utf-8") as f:
+        f.write(f"{os.urandom(4).hex()} {os.fstat(f.fileno()).st_ino}\n")
+        f.flush()
+        os.fsync(f.fileno())
     try:
-        os.link(temp, path)  # fails when another process made the id first
+        if path.exists():
+            os.replace(temp, path)  # a copied folder's file: replaced by this copy's own
+        else:
+            os.link(temp, path)  # fails when another process made the id first
     except FileExistsError:
         pass
     finally:
         temp.unlink(missing_ok=True)
-    return path.read_text(encoding="utf-8").strip()
+    return _read_machine(path) or machine_id(folder)
 
 
 def _sha256(path: Path) -> str:

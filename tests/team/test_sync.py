@@ -145,3 +145,23 @@ def test_status_says_when_the_library_last_synced(
     assert os.path.isdir(alice / "sync" / ".git")
     assert not list((alice / "sync").rglob("*.sqlite3"))
     assert not list((alice / "sync").rglob("annotations.json"))
+
+
+def test_a_copied_library_syncs_as_a_machine_of_its_own(
+    machines: tuple[Path, Path, Path, list[str]], tmp_path: Path
+) -> None:
+    alice, _, remote, ids = machines
+    screen(alice, "alice", ids, ALICE)
+    sync(alice, "alice", "--remote", str(remote))
+    copy = tmp_path / "alice-laptop"
+    shutil.copytree(alice, copy)
+    ok(copy, "--reviewer", "alice", "decide", ids[7], "exclude")
+    ok(alice, "--reviewer", "alice", "note", ids[7], "on the desktop")
+    assert sync(copy, "alice")["pushed"] and sync(alice, "alice")["pushed"]
+    sync(copy, "alice")
+    machines_seen = {p.stem for p in (alice / "sync" / "imports").glob("*.jsonl")}
+    changes = sorted(p.name for p in (alice / "sync" / "changes").glob("alice@*.jsonl"))
+    assert len(changes) == 2 and len(machines_seen) == 1  # the copy imported nothing new
+    for lib in (alice, copy):
+        shown = as_json(lib, "show", ids[7])["annotations"]
+        assert (shown["decision"], shown["note"]) == ("exclude", "on the desktop")
