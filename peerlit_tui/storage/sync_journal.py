@@ -53,7 +53,7 @@ def local_entries(
         cursor: What an earlier call returned ({} at first).
 
     Returns:
-        (entries in journal order, header lines left out; the new cursor).
+        (entries in time order, header lines left out; the new cursor).
     """
     out: list[Entry] = []
     new: dict[str, Any] = {}
@@ -68,6 +68,8 @@ def local_entries(
         end = journal.offset
         out.extend(item.entry for item in journal.scan(start, end))
         new[name] = {"journal": journal_id, "offset": end}
+    if len(new) > 1:  # several journals: one time order (stable within each journal)
+        out.sort(key=lambda entry: str(entry.get("ts", "")))
     return out, new
 
 
