@@ -19,28 +19,36 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peerlit_tui.storage.annotation_fingerprint import Fingerprinter, JournalMark
+from peerlit_tui.storage.annotation_clock import Stamp
+from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_index import AnnotationIndex, paused_gc
 from peerlit_tui.storage.checkpoint_files import journal_meta, write_backup
-from peerlit_tui.storage.journal import Journal, utc_now
+from peerlit_tui.storage.journal import utc_now
+from peerlit_tui.storage.journal_set import JournalSet
 from peerlit_tui.storage.paths import ANNOTATIONS_JSON
 
 if TYPE_CHECKING:
     from peerlit_tui.storage.annotation_changes import ChangeLog
 
 #: Version of the checkpoint layout, written to its `meta` table. 2 added
-#: `journals` (position and fingerprint per journal file).
-SNAPSHOT_FORMAT = 2
+#: `journals` (position and fingerprint per journal file); 3 one journal per
+#: reviewer in it, and the stamps of the field values (`annotation_clock`).
+SNAPSHOT_FORMAT = 3
 
 
-def checkpoint_meta(mark: JournalMark, count: int) -> dict[str, Any]:
-    """The checkpoint's `meta` document for a journal mark and an annotation count."""
-    return {
+def checkpoint_meta(
+    marks: dict[str, JournalMark], count: int, reasons_stamp: Stamp | None = None
+) -> dict[str, Any]:
+    """The checkpoint's `meta` document for the journals' marks and an annotation count."""
+    meta = {
         "format": SNAPSHOT_FORMAT,
-        **journal_meta(mark),
+        **journal_meta(marks),
         "written": utc_now(),
         "annotations": count,
     }
+    if reasons_stamp is not None and reasons_stamp[0]:
+        meta["reasons_stamp"] = list(reasons_stamp)
+    return meta
 
 
 class _Reloaded(Exception):
@@ -61,8 +69,8 @@ class StoreCheckpoints:
     backup_interval: float
     _sync: bool
     _index: AnnotationIndex
-    _journal: Journal
-    _fingerprint: Fingerprinter
+    _jset: JournalSet
+    _applied: int
     _log: ChangeLog
     _closed: bool
     _ckpt_seq: int
@@ -80,8 +88,8 @@ class StoreCheckpoints:
         def _check_writable(self) -> None: ...
 
     def pending(self) -> int:
-        """Journal entries not yet included in a checkpoint."""
-        return self._journal.seq - self._ckpt_seq
+        """Journal entries applied here and not yet included in a checkpoint."""
+        return self._applied - self._ckpt_seq
 
     def idle(self) -> bool:
         """Start a background checkpoint if any entry is not yet checkpointed.
@@ -143,7 +151,7 @@ class StoreCheckpoints:
     def _maybe_checkpoint(self) -> None:
         # After a failed checkpoint (disk full, say) wait for another full interval
         # rather than retrying, and warning, on every save.
-        since = self._journal.seq - max(self._ckpt_seq, self._ckpt_failed_seq)
+        since = self._applied - max(self._ckpt_seq, self._ckpt_failed_seq)
         if not self.read_only and since >= self.checkpoint_every:
             self._start_background()
 
@@ -164,31 +172,38 @@ class StoreCheckpoints:
         except _Reloaded:
             pass
         except Exception as exc:  # the journal holds every change; report and go on
-            self._ckpt_failed_seq = self._journal.seq
+            self._ckpt_failed_seq = self._applied
             self._warn(f"could not write the annotations checkpoint: {exc}")
 
     def _write_checkpoint(self) -> None:
         with self._ckpt_write_lock:
-            # Copy under the lock (cheap: the annotations are immutable), then build
-            # and write the file outside it so saves are not held up.
-            with self._journal.thread_lock:
-                annotations = list(self._index.by_id.values())
-                team = dict(self._index.team.by_record)
-                reasons = self._index.reasons
-                journal = self._journal
-                offset, seq, journal_id = journal.offset, journal.seq, journal.journal_id
-                epoch = self._log.epoch
+            # Copy under the lock (cheap: the annotations are immutable, the inner
+            # mappings replaced, never changed), then build and write the file
+            # outside it so saves are not held up.
+            with self._jset.thread_lock:
+                index = self._index
+                annotations = list(index.by_id.values())
+                team = dict(index.team.by_record)
+                stamps = dict(index.stamps)
+                reasons, reasons_stamp = index.reasons, index.reasons_stamp
+                read = [(j.name, j.journal_id, j.offset, j.seq, j.last_ts) for j in self._jset]
+                applied, epoch = self._applied, self._log.epoch
             # Hashes only what no earlier checkpoint of this session hashed (bytes
-            # before `offset` never change), outside the lock.
-            mark = self._fingerprint.mark(journal_id, offset, seq)
-            meta = checkpoint_meta(mark, len(annotations))
+            # before an offset never change), outside the lock.
+            marks = {
+                name: self._jset.fingerprinter(name).mark(journal_id, offset, seq, last_ts)
+                for name, journal_id, offset, seq, last_ts in read
+                if offset > 0 or seq > 0
+            }
+            meta = checkpoint_meta(marks, len(annotations), reasons_stamp)
             from peerlit_tui.storage.annotations import write_snapshot
 
             @contextmanager
             def rename_lock() -> Iterator[None]:
-                with self._journal.locked():
-                    if self._log.epoch != epoch or self._journal.replaced():
-                        raise _Reloaded  # the journal was replaced: this copy is stale
+                # The library's lock; taken last, never while waiting for another.
+                with self._jset.legacy.locked():
+                    if self._log.epoch != epoch or any(j.replaced() for j in self._jset):
+                        raise _Reloaded  # a journal was replaced: this copy is stale
                     yield
 
             try:
@@ -202,12 +217,14 @@ class StoreCheckpoints:
                         pause=self._yield_to_saves,
                         lock=rename_lock,
                         team=team,
+                        stamps=stamps,
                     )
             except _Reloaded:
                 return
-            with self._journal.thread_lock:
-                self._ckpt_seq = max(self._ckpt_seq, seq)
-            self._backup(payload, seq)
+            with self._jset.thread_lock:
+                if self._log.epoch == epoch:
+                    self._ckpt_seq = max(self._ckpt_seq, applied)
+            self._backup(payload, sum(r[3] for r in read))
 
     def _backup(self, payload: list[bytes], seq: int) -> None:
         if self.keep_backups:

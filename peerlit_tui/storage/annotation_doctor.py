@@ -25,14 +25,17 @@ broken after the repairs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from peerlit_tui.storage.annotation_checkpoints import checkpoint_meta
+from peerlit_tui.storage.annotation_clock import Stamp, last_time, running
 from peerlit_tui.storage.annotation_doctor_files import check_permissions, check_record_store
 from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
-from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
+from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_recovery import (
     journal_position,
@@ -46,13 +49,9 @@ from peerlit_tui.storage.checkpoint_files import (
     remove_stale_temp_files,
     stamp,
 )
-from peerlit_tui.storage.journal import Journal, Located
-from peerlit_tui.storage.paths import (
-    ANNOTATIONS_JOURNAL,
-    ANNOTATIONS_JSON,
-    ANNOTATIONS_LOCK,
-    BACKUP_DIR,
-)
+from peerlit_tui.storage.journal import Entry, Journal, Located
+from peerlit_tui.storage.journal_set import JournalSet, journal_names
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, BACKUP_DIR
 
 
 @dataclass(slots=True)
@@ -114,13 +113,7 @@ def doctor(folder: Path) -> DoctorReport:
     check_record_store(folder, report)
     journal_warnings: list[str] = []
     try:
-        journal = Journal(
-            folder / ANNOTATIONS_JOURNAL,
-            folder / ANNOTATIONS_LOCK,
-            read_only=False,
-            sync=True,
-            warn=journal_warnings.append,
-        )
+        jset = JournalSet(folder, read_only=False, sync=True, warn=journal_warnings.append)
     except OSError as exc:
         if exc.errno not in READ_ONLY_ERRNOS:
             raise
@@ -130,15 +123,15 @@ def doctor(folder: Path) -> DoctorReport:
         )
         return report
     try:
-        with journal.locked():
-            _check(folder, journal, journal_warnings, report)
+        _check(folder, jset, journal_warnings, report)
     finally:
-        journal.close()
+        jset.close()
     return report
 
 
-def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorReport) -> None:
-    removed = remove_stale_temp_files(folder)
+def _check(folder: Path, jset: JournalSet, warnings: list[str], report: DoctorReport) -> None:
+    with jset.legacy.locked():  # the library's lock: no checkpoint is being renamed
+        removed = remove_stale_temp_files(folder)
     if removed:
         report.problems.append(f"{len(removed)} temp file(s) left by interrupted checkpoints")
         report.repairs.append("removed " + ", ".join(p.name for p in removed))
@@ -153,64 +146,57 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
         base = _newest_backup(folder, report)
         rewrite = "rebuilt"
     else:
-        if base is None and journal.size() > 0:
+        if base is None and any(j.size() > 0 for j in _all(folder, jset, None)):
             report.problems.append(f"{ANNOTATIONS_JSON} is missing")
             base = _newest_backup(folder, report)
             rewrite = "created"
     if base is not None:
-        start, damage = journal_position(journal, base.mark, full=True)
-        if damage is not None:
-            report.problems.append(damage)
-            base = newer_backup(folder, base, report.repairs.append)
-            _recover(folder, journal, base, report)
-            _check_backups(folder, report)
-            return
-    else:
-        start = 0
-    header_ok = journal.size() == 0 or journal.header() is not None
-    entries = journal.read_new(repair=True)
-    journal.ensure_header()
-    report.checked.append(
-        f"journal: {len(entries)} entries, {journal.offset} bytes, last sequence {journal.seq}"
-    )
-    for message in warnings:
-        report.problems.append(message)
-        if "incomplete" in message:
-            report.repairs.append("removed the incomplete last journal line")
-        elif "unreadable" in message:
-            report.unrepaired.append(
-                f"{message}: it is left in place; the change it held is missing from the history"
-            )
-    if not header_ok:
-        report.problems.append("the journal has no header line: its beginning may be missing")
-        report.unrepaired.append("the journal's beginning is missing; history is incomplete")
-    after = (journal.header() or {}).get("after_seq", 0)
-    after = after if type(after) is int else 0
-    _check_sequence(entries, after, report)
-    replayed = AnnotationIndex()
+        for journal in _all(folder, jset, base):
+            mark = base.mark_of(journal.name)
+            with journal.locked():
+                _, damage = journal_position(journal, mark, full=True)
+            if damage is not None:
+                better = newer_backup(folder, base, report.repairs.append, journal.name)
+                if better is not base:
+                    base, rewrite = better, rewrite or "rewritten from a newer backup"
+    found: list[tuple[Stamp, Entry, bool]] = []
+    complete = True
+    for journal in _all(folder, jset, base):
+        mark = base.mark_of(journal.name) if base is not None else JournalMark("", 0, 0)
+        done = _check_journal(folder, journal, base, mark, warnings, report)
+        if done is None:
+            continue
+        start, entries, whole = done
+        rewrite = rewrite or ("rewritten after the repair" if start < 0 else "")
+        complete = complete and whole
+        stamped = running(entries, journal.name)
+        journal.last_ts = last_time(stamped)
+        found += [(stamp, item.entry, item.start >= start) for stamp, item in stamped]
+    found.sort(key=lambda f: f[0])
     ignored: list[str] = []
-    for item in entries:
-        replayed.apply_entry(item.entry, ignored.append)
-    report.problems.extend(ignored)
+    replayed = AnnotationIndex()
+    for when, entry, _ in found:
+        replayed.apply_entry(entry, ignored.append, when[1], when)
+    report.problems.extend(dict.fromkeys(ignored))
     truth = replayed
     if base is not None:
-        truth = _replay_over(base, entries, start)
+        truth = _replay_over(base, [(s, e) for s, e, newer in found if newer])
         report.checked.append(
-            f"{ANNOTATIONS_JSON}: {len(base.docs)} annotations, "
-            f"includes the journal up to sequence {base.seq}"
+            f"{ANNOTATIONS_JSON}: {len(base.docs)} annotations, includes "
+            + ", ".join(f"{n} up to sequence {m.seq}" for n, m in sorted(base.journals.items()))
         )
-        if header_ok and after == 0 and not rewrite:
+        if complete and not rewrite:
             diffs = truth.differences(replayed)
             if diffs:
                 report.problems.append(
-                    f"{ANNOTATIONS_JSON} disagrees with the journal: " + "; ".join(diffs[:5])
+                    f"{ANNOTATIONS_JSON} disagrees with the journals: " + "; ".join(diffs[:5])
                 )
-                truth, rewrite = replayed, "rewritten from the journal"
-        if not base.mark.sha256 and not rewrite:
-            rewrite = "rewritten to record a fingerprint of the journal"
+                truth, rewrite = replayed, "rewritten from the journals"
+        if not rewrite and any(m.offset and not m.sha256 for m in base.journals.values()):
+            rewrite = "rewritten to record a fingerprint of the journals"
     report.checked.append(f"annotations: {len(truth)} records annotated")
     if rewrite:
-        _write(folder, journal, truth)
+        _write(folder, jset, truth)
         if rewrite.startswith("rewritten to record"):
             report.checked.append(f"{ANNOTATIONS_JSON} {rewrite}")
         else:
@@ -218,26 +204,82 @@ def _check(folder: Path, journal: Journal, warnings: list[str], report: DoctorRe
     _check_backups(folder, report)
 
 
-def _recover(folder: Path, journal: Journal, base: Snapshot, report: DoctorReport) -> None:
-    """Keep the checkpoint, swap the journal for a new one holding the newer entries."""
-    done = replace_journal(journal, base, None, sync=True)
+def _all(folder: Path, jset: JournalSet, base: Snapshot | None) -> list[Journal]:
+    """Every journal: the files on disk and the ones the checkpoint names."""
+    named = [n for n, m in base.journals.items() if m.offset or m.seq] if base else []
+    return [jset.open(n) for n in dict.fromkeys([*journal_names(folder), *named])]
+
+
+def _check_journal(
+    folder: Path,
+    journal: Journal,
+    base: Snapshot | None,
+    mark: JournalMark,
+    warnings: list[str],
+    report: DoctorReport,
+) -> tuple[int, list[Located], bool] | None:
+    """Check one journal under its lock; repair it if damaged.
+
+    Returns:
+        (offset the checkpoint's state continues from, -1 when the journal was
+        replaced by a repair; its entries; whether it holds its whole history).
+    """
+    del folder
+    warnings.clear()
+    with journal.locked():
+        start = 0
+        if base is not None and (mark.offset or mark.seq):
+            start, damage = journal_position(journal, mark, full=True)
+            if damage is not None:
+                report.problems.append(damage)
+                _recover(journal, base, mark, report)
+                journal.offset = journal.seq = 0
+                return -1, journal.read_new(repair=True), False
+        header_ok = journal.size() == 0 or journal.header() is not None
+        journal.offset = journal.seq = 0
+        entries = journal.read_new(repair=True)
+        journal.ensure_header()
+    report.checked.append(
+        f"{journal.name}: {len(entries)} entries, {journal.offset} bytes, "
+        f"last sequence {journal.seq}"
+    )
+    for message in warnings:
+        report.problems.append(f"{journal.name}: {message}")
+        if "incomplete" in message:
+            report.repairs.append(f"removed the incomplete last line of {journal.name}")
+        elif "unreadable" in message:
+            report.unrepaired.append(
+                f"{journal.name}: {message}: it is left in place; the change it held is "
+                "missing from the history"
+            )
+    if not header_ok:
+        report.problems.append(f"{journal.name} has no header line: its beginning may be missing")
+        report.unrepaired.append(
+            f"the beginning of {journal.name} is missing; history is incomplete"
+        )
+    after = (journal.header() or {}).get("after_seq", 0)
+    after = after if type(after) is int else 0
+    _check_sequence(entries, after, report, journal.name)
+    return start, entries, header_ok and after == 0
+
+
+def _recover(journal: Journal, base: Snapshot, mark: JournalMark, report: DoctorReport) -> None:
+    """Keep the checkpoint, swap one journal for a new one holding its newer entries."""
+    done = replace_journal(journal, base, mark, None, sync=True)
     journal.reopen()
-    index = _replay_over(base, journal.read_new(repair=True), 0)
     if done.aside is not None:
         report.repairs.append(
             f"set the damaged journal aside as {done.aside.name} (nothing was deleted)"
         )
     report.repairs.append(
-        f"kept the {len(index)} annotated records of {ANNOTATIONS_JSON} (changes up to "
-        f"{base.seq}) and started a new journal after them"
+        f"kept the annotations of {ANNOTATIONS_JSON} (changes up to {mark.seq} of "
+        f"{journal.name}) and started a new {journal.name} after them"
     )
     if done.newer:
         left = done.newer - done.kept
         where = done.aside.name if done.aside else "the damaged journal"
         rest = f"; {left} that did not fit were left in {where}" if left else ""
         report.repairs.append(f"copied {done.kept} newer change(s) from the damaged journal{rest}")
-    _write(folder, journal, index)
-    report.checked.append(f"annotations: {len(index)} records annotated")
 
 
 def _newest_backup(folder: Path, report: DoctorReport) -> Snapshot | None:
@@ -252,24 +294,25 @@ def _newest_backup(folder: Path, report: DoctorReport) -> Snapshot | None:
     return None
 
 
-def _check_sequence(entries: list[Located], after: int, report: DoctorReport) -> None:
+def _check_sequence(entries: list[Located], after: int, report: DoctorReport, name: str) -> None:
     expected = after + 1 if after else None
     for item in entries:
         seq = item.entry["seq"]
         if expected is not None and seq != expected:
             report.problems.append(
-                f"journal sequence jumps from {expected - 1} to {seq} at byte {item.start}"
+                f"{name}: sequence jumps from {expected - 1} to {seq} at byte {item.start}"
             )
         expected = seq + 1
 
 
-def _replay_over(snapshot: Snapshot, entries: list[Located], start: int) -> AnnotationIndex:
+def _replay_over(snapshot: Snapshot, entries: list[tuple[Stamp, Entry]]) -> AnnotationIndex:
     index = AnnotationIndex()
     ignored: list[str] = []
-    index.load(snapshot.docs, snapshot.reasons, ignored.append)
-    for item in entries:
-        if item.start >= start:
-            index.apply_entry(item.entry, ignored.append)
+    index.load(
+        snapshot.docs, snapshot.reasons, ignored.append, snapshot.stamps, snapshot.reasons_stamp
+    )
+    for when, entry in entries:
+        index.apply_entry(entry, ignored.append, when[1], when)
     return index
 
 
@@ -281,17 +324,28 @@ def _keep_corrupt(folder: Path, path: Path) -> str:
     return name
 
 
-def _write(folder: Path, journal: Journal, index: AnnotationIndex) -> None:
+def _write(folder: Path, jset: JournalSet, index: AnnotationIndex) -> None:
+    @contextmanager
+    def library_lock() -> Iterator[None]:
+        with jset.legacy.locked():
+            yield
+
     annotations = list(index.by_id.values())
-    mark = Fingerprinter(journal).mark(journal.journal_id, journal.offset, journal.seq)
-    meta = checkpoint_meta(mark, len(annotations))
+    marks = {
+        j.name: jset.fingerprinter(j.name).mark(j.journal_id, j.offset, j.seq, j.last_ts)
+        for j in jset
+        if j.offset > 0
+    }
+    meta = checkpoint_meta(marks, len(annotations), index.reasons_stamp)
     write_snapshot(
         folder / ANNOTATIONS_JSON,
         annotations,
         index.reasons,
         meta,
         sync=True,
+        lock=library_lock,
         team=index.team.by_record,
+        stamps=index.stamps,
     )
 
 

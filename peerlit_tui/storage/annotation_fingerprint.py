@@ -11,8 +11,11 @@ the bytes appended since (plus the last partial block) instead of the whole
 journal, and a check can hash just the blocks it needs: an open hashes at most
 the last two blocks, `doctor` hashes them all and can say where they differ.
 
-    {"id": "<journal id>", "offset": 81234, "seq": 42, "block_size": 65536,
+    {"id": "<journal id>", "offset": 81234, "seq": 42, "ts": "<time>", "block_size": 65536,
      "blocks": ["<hex>", ...], "sha256": "<hex>"}
+
+`ts` is the running time of the entries before `offset` (`annotation_clock`), so
+a replay from the mark stamps the next entries as a replay from the start would.
 
 `sha256` is the SHA-256 of the full-block digests followed by the digest of the
 final partial block; it summarises the whole prefix in one value.
@@ -50,6 +53,7 @@ class JournalMark:
         sha256: Fingerprint of bytes `[0, offset)`; "" in checkpoints older than this.
         blocks: SHA-256 of each full block before `offset`, hex.
         block_size: Size of those blocks.
+        last_ts: The running entry time at `offset` ("" in older checkpoints).
     """
 
     journal_id: str
@@ -58,6 +62,7 @@ class JournalMark:
     sha256: str = ""
     blocks: list[str] = field(default_factory=list)
     block_size: int = BLOCK_SIZE
+    last_ts: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Return the mapping stored in the checkpoint's `meta` table."""
@@ -65,6 +70,7 @@ class JournalMark:
             "id": self.journal_id,
             "offset": self.offset,
             "seq": self.seq,
+            "ts": self.last_ts,
             "sha256": self.sha256,
             "block_size": self.block_size,
             "blocks": list(self.blocks),
@@ -95,6 +101,7 @@ class JournalMark:
             sha256=str(data.get("sha256", "") or ""),
             blocks=list(blocks),
             block_size=size,
+            last_ts=str(data.get("ts", "") or ""),
         )
 
 
@@ -130,7 +137,7 @@ class Fingerprinter:
         with self._lock:
             self._blocks = list(known or [])
 
-    def mark(self, journal_id: str, offset: int, seq: int) -> JournalMark:
+    def mark(self, journal_id: str, offset: int, seq: int, last_ts: str = "") -> JournalMark:
         """The mark of bytes `[0, offset)`; bytes before `offset` never change."""
         with self._lock:
             full = offset // BLOCK_SIZE
@@ -140,7 +147,9 @@ class Fingerprinter:
                 self._blocks.append(_digest(self._journal, start, start + BLOCK_SIZE).hex())
             blocks = list(self._blocks)
         partial = _digest(self._journal, full * BLOCK_SIZE, offset)
-        return JournalMark(journal_id, offset, seq, combine(blocks, partial), blocks)
+        return JournalMark(
+            journal_id, offset, seq, combine(blocks, partial), blocks, last_ts=last_ts
+        )
 
 
 def verify(journal: ReadsBytes, mark: JournalMark, *, full: bool) -> str | None:

@@ -1,7 +1,10 @@
-"""Undo, redo and per-record history, all derived from the annotations journal.
+"""Undo, redo and per-record history, all derived from the annotations journals.
 
-The journal is one linear history shared by every process that writes the library.
-Three kinds of entries make it up:
+Each reviewer's journal is one linear history, shared by every process of that
+reviewer (two windows, a command). The undo and redo stacks of a store are built
+from its reviewer's own journal (and, for the earlier reviewer, from
+`annotations.journal` before it): a reviewer undoes their own changes, never
+another reviewer's. Three kinds of entries make a history up:
 
 - "edit": a user action; it goes on top of the undo stack and empties the redo stack.
 - "undo" (naming the transaction it reverts in "undoes"): moves that transaction
@@ -10,10 +13,11 @@ Three kinds of entries make it up:
 
 Because the stacks are rebuilt by reading the journal, undo survives a restart and
 the command line (`peerlit undo`, a new process each time) works like the app.
-When two processes write the same library, they share these stacks: undo reverts
-the newest change to the library that has not been undone, whichever process made
-it. Each process reads the others' entries before it writes, so the stacks it acts
-on are always current and an undo never reverts something already reverted.
+When two processes of one reviewer write the library, they share these stacks:
+undo reverts that reviewer's newest change not yet undone, whichever of the
+processes made it (`UndoPreview.made_here` tells which). Each process reads the
+others' entries before it writes, so the stacks it acts on are always current and
+an undo never reverts something already reverted.
 """
 
 from __future__ import annotations
@@ -206,8 +210,8 @@ _HEAD = re.compile(
     rb'(?:,"(?:undoes|redoes)":"(\w+)")?'
 )
 
-#: An undo or redo stack item: transaction id and the byte range of its entry.
-StackItem = tuple[str, int, int]
+#: An undo or redo stack item: transaction id, journal name and the byte range of its entry.
+StackItem = tuple[str, str, int, int]
 
 
 class UndoHistory:
@@ -224,14 +228,14 @@ class UndoHistory:
         self.redo: list[StackItem] = []
         self.undone: set[str] = set()
 
-    def feed(self, item: Located) -> None:
-        """Account for one parsed journal entry."""
+    def feed(self, item: Located, journal: str) -> None:
+        """Account for one parsed entry of the journal named `journal`."""
         entry = item.entry
         action = str(entry.get("action", EDIT))
         target = str(entry.get("undoes" if action == UNDO else "redoes", ""))
-        self._account(action, str(entry.get("txn", "")), target, item.start, item.end)
+        self._account(action, str(entry.get("txn", "")), target, (journal, item.start, item.end))
 
-    def feed_line(self, line: bytes, start: int, end: int) -> None:
+    def feed_line(self, line: bytes, start: int, end: int, journal: str) -> None:
         """Account for one raw journal line, reading only its first fields when possible.
 
         Building the stacks reads the whole journal once per session; parsing only
@@ -241,18 +245,19 @@ class UndoHistory:
         if head is not None:
             seq, txn, action, target = head.groups()
             if int(seq) > 0:
-                self._account(action.decode(), txn.decode(), (target or b"").decode(), start, end)
+                where = (journal, start, end)
+                self._account(action.decode(), txn.decode(), (target or b"").decode(), where)
             return
         try:
             entry = json.loads(line)
         except ValueError:
             return
         if isinstance(entry, dict) and isinstance(entry.get("seq"), int) and entry["seq"] > 0:
-            self.feed(Located(entry, start, end))
+            self.feed(Located(entry, start, end), journal)
 
-    def _account(self, action: str, txn: str, target: str, start: int, end: int) -> None:
+    def _account(self, action: str, txn: str, target: str, where: tuple[str, int, int]) -> None:
         if action == EDIT:
-            self.undo.append((txn, start, end))
+            self.undo.append((txn, *where))
             self.redo.clear()
         elif action == UNDO:
             moved = _pop(self.undo, target)

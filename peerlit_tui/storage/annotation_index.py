@@ -12,20 +12,18 @@ replaying an entry that a checkpoint already includes is harmless.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import fields, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from typing import Any
 
-from peerlit_tui.annotation import (
-    DECISIONS,
-    MAX_RATING,
-    READ_STATUSES,
-    RECORD_FIELDS,
-    Annotation,
-    tag_key,
+from peerlit_tui.annotation import DECISIONS, RECORD_FIELDS, Annotation, tag_key
+from peerlit_tui.screening_decisions import RESOLUTION
+from peerlit_tui.storage.annotation_clock import (
+    ZERO,
+    Stamp,
+    entry_stamp,
+    field_key,
+    stamps_from_doc,
 )
 from peerlit_tui.storage.annotation_team import (
     TEAM_FIELDS,
@@ -33,152 +31,29 @@ from peerlit_tui.storage.annotation_team import (
     team_key,
     votes_from_doc,
 )
+from peerlit_tui.storage.annotation_values import (
+    REASONS_FIELD,
+    UNDECIDED,
+    annotation_from_doc,
+    checked_key,
+    fast_annotation,
+    normalise_value,
+    paused_gc,
+    plausible,
+    to_jsonable,
+)
 
-#: The one project-level field: the list of exclusion reasons offered for "exclude".
-REASONS_FIELD = "reasons"
-
-#: The decision of a record nobody has decided on.
-UNDECIDED = DECISIONS[0]
-
-_READ = frozenset(READ_STATUSES)
-_DECISIONS = frozenset(DECISIONS)
+__all__ = [
+    "REASONS_FIELD",
+    "UNDECIDED",
+    "AnnotationIndex",
+    "fast_annotation",
+    "normalise_value",
+    "paused_gc",
+    "to_jsonable",
+]
 
 Warn = Callable[[str], None]
-
-
-def normalise_value(field: str, value: Any) -> Any:
-    """Check a journal value's type and convert it to its in-memory form.
-
-    Args:
-        field: One of `RECORD_FIELDS` or `REASONS_FIELD`.
-        value: The value as JSON decoded it (tags and reasons as lists).
-
-    Returns:
-        The value with lists turned into tuples.
-
-    Raises:
-        ValueError: When the value does not fit the field.
-    """
-    if field in ("tags", REASONS_FIELD):
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-    elif field in ("note", "reason"):
-        if isinstance(value, str):
-            return value
-    elif field == "rating":
-        if type(value) is int and 0 <= value <= MAX_RATING:
-            return value
-    elif field == "read":
-        if value in _READ:
-            return value
-    elif field == "decision":
-        if value in _DECISIONS:
-            return value
-    else:
-        raise ValueError(f"unknown annotation field {field!r}")
-    raise ValueError(f"invalid value {value!r} for annotation field {field!r}")
-
-
-def to_jsonable(value: Any) -> Any:
-    """A field value in JSON form (tuples become lists)."""
-    return list(value) if isinstance(value, tuple) else value
-
-
-def annotation_from_doc(doc: Any) -> Annotation:
-    """Build an annotation from a checkpoint document, validating every field.
-
-    Raises:
-        ValueError: When the document is not a valid annotation.
-    """
-    if not isinstance(doc, dict):
-        raise ValueError(f"an annotation document must be an object, got {type(doc).__name__}")
-    return Annotation.from_json(doc)
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Suspend the cyclic garbage collector while building or copying 100k objects.
-
-    Loading a checkpoint allocates hundreds of thousands of objects that all
-    survive, which makes the collector run full collections over them again and
-    again: a third of the load time, and pauses of hundreds of milliseconds for
-    every thread. Nested and concurrent pauses are counted; the collector is
-    re-enabled only by the last one, and only if it was enabled to begin with.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
-# Setting a frozen dataclass's fields through their slot descriptors builds an
-# annotation in half the time of `Annotation(...)`, which calls
-# `object.__setattr__` by name for each field; it matters for 100k at open.
-(_S0, _S1, _S2, _S3, _S4, _S5, _S6, _S7, _S8) = (
-    getattr(Annotation, f.name).__set__ for f in fields(Annotation)
-)
-_new = object.__new__
-
-
-def fast_annotation(
-    record_id: str,
-    tags: tuple[str, ...],
-    note: str,
-    rating: int,
-    read: str,
-    decision: str,
-    reason: str,
-    created: str,
-    updated: str,
-) -> Annotation:
-    """Build an `Annotation` from all its field values, unchecked (the caller checks)."""
-    ann = _new(Annotation)
-    _S0(ann, record_id)
-    _S1(ann, tags)
-    _S2(ann, note)
-    _S3(ann, rating)
-    _S4(ann, read)
-    _S5(ann, decision)
-    _S6(ann, reason)
-    _S7(ann, created)
-    _S8(ann, updated)
-    return ann
-
-
-def _checked_key(tag: Any) -> str:
-    if type(tag) is not str or not tag:
-        raise ValueError(f"invalid tag {tag!r}")
-    return tag_key(tag)
-
-
-def _plausible(ann: Annotation) -> bool:
-    # Type checks for the fast path; values were validated when first written.
-    return (
-        type(ann.record_id) is str
-        and bool(ann.record_id)
-        and type(ann.note) is str
-        and type(ann.rating) is int
-        and 0 <= ann.rating <= MAX_RATING
-        and ann.read in _READ
-        and ann.decision in _DECISIONS
-        and type(ann.reason) is str
-        and type(ann.created) is str
-        and type(ann.updated) is str
-    )
 
 
 class AnnotationIndex:
@@ -201,6 +76,12 @@ class AnnotationIndex:
         self.decided: dict[str, set[str]] = {d: set() for d in DECISIONS if d != UNDECIDED}
         self.reasons: tuple[str, ...] = ()
         self.team = TeamDecisions()
+        # record id -> field key -> stamp of the change that set the current value
+        # (`annotation_clock`); kept for blank records too, so an older change read
+        # later never brings a cleared value back. Inner dicts are replaced, never
+        # changed in place, so a checkpoint copies them with one `dict` copy.
+        self.stamps: dict[str, dict[str, Stamp]] = {}
+        self.reasons_stamp: Stamp = ZERO
         # key -> {spelling: number of records using it}; the display spelling of a
         # tag is its most used spelling.
         self._spellings: dict[str, dict[str, int]] = {}
@@ -217,18 +98,33 @@ class AnnotationIndex:
             found = self._keys[tag] = tag_key(tag)
         return found
 
-    def load(self, docs: Iterable[Any], reasons: Iterable[str], warn: Warn) -> None:
+    def load(
+        self,
+        docs: Iterable[Any],
+        reasons: Iterable[str],
+        warn: Warn,
+        stamps: list[Stamp] | None = None,
+        reasons_stamp: Stamp = ZERO,
+    ) -> None:
         """Fill an empty index from checkpoint documents, skipping invalid ones with a warning.
 
         This runs for every document at open, so the common case is one tight loop
         (about 2 µs per document); anything unusual takes the validating path.
+
+        Args:
+            docs: The checkpoint's annotation documents.
+            reasons: The project's exclusion reasons.
+            warn: Receives a message per document skipped.
+            stamps: The checkpoint's list of stamps, which documents refer to.
+            reasons_stamp: The stamp of the list of reasons.
         """
         with paused_gc():
-            self._load(docs, warn)
+            self._load(docs, warn, stamps or [])
             self._finalise_loaded()
         self.reasons = tuple(r for r in reasons if isinstance(r, str) and r)
+        self.reasons_stamp = reasons_stamp
 
-    def _load(self, docs: Iterable[Any], warn: Warn) -> None:
+    def _load(self, docs: Iterable[Any], warn: Warn, table: list[Stamp]) -> None:
         by_id, keys = self.by_id, self._keys
         tag_ids, spellings = self.tag_ids, self._spellings
         for doc in docs:
@@ -239,7 +135,7 @@ class AnnotationIndex:
                     raise TypeError("tags must be a list")
                 for tag in tags:
                     if tag not in keys:
-                        keys[tag] = _checked_key(tag)
+                        keys[tag] = checked_key(tag)
                 ann = fast_annotation(
                     doc["record_id"],
                     tuple(tags),
@@ -251,7 +147,7 @@ class AnnotationIndex:
                     doc["created"],
                     doc["updated"],
                 )
-                if not _plausible(ann):
+                if not plausible(ann):
                     ann = None
             except (KeyError, TypeError, ValueError):
                 ann = None
@@ -265,8 +161,12 @@ class AnnotationIndex:
             if rid in by_id:
                 self._unindex(rid, by_id[rid].tags)
                 self._undecide(rid, by_id[rid].decision)
+            if table:
+                found = stamps_from_doc(doc.get("stamps"), table)
+                if found:
+                    self.stamps[rid] = found
             self._load_votes(doc, ann, warn)
-            if ann.is_blank():  # a record that only has reviewers' decisions (pending)
+            if ann.is_blank():  # only reviewers' decisions (pending), or only stamps
                 by_id.pop(rid, None)
                 continue
             by_id[rid] = ann
@@ -310,10 +210,19 @@ class AnnotationIndex:
         ann = self.by_id.get(record_id)
         return (ann or Annotation(record_id)).value(field)
 
-    def apply_entry(self, entry: dict[str, Any], warn: Warn) -> None:
-        """Apply every change of one journal entry; malformed changes are skipped with a warning."""
-        ts = entry.get("ts")
-        stamp = ts if isinstance(ts, str) else ""
+    def apply_entry(
+        self, entry: dict[str, Any], warn: Warn, journal: str = "", stamp: Stamp | None = None
+    ) -> None:
+        """Apply every change of one journal entry; malformed changes are skipped with a warning.
+
+        Args:
+            entry: The entry.
+            warn: Receives a message per malformed change.
+            journal: The name of the journal file it was read from (its stamp's
+                tie-breaker, see `annotation_clock`).
+            stamp: Its stamp, when the caller computed it (`annotation_clock.running`).
+        """
+        stamp = stamp or entry_stamp(entry, journal)
         changes = entry.get("changes")
         if not isinstance(changes, list):
             return
@@ -331,27 +240,53 @@ class AnnotationIndex:
                 warn(f"journal entry {entry.get('seq')}: skipped a change: {exc}")
 
     def set(
-        self, record_id: str | None, field: str, value: Any, stamp: str, reviewer: Any = None
-    ) -> None:
-        """Set one field (already normalised) and keep the indexes in step.
+        self,
+        record_id: str | None,
+        field: str,
+        value: Any,
+        stamp: Stamp = ZERO,
+        reviewer: Any = None,
+    ) -> bool:
+        """Set one field (already normalised) unless a newer change set it; keep the indexes.
 
         "decision" and "reason" are set for `reviewer` (None: the earlier
         reviewer), then the record's final decision is derived again.
+
+        Returns:
+            False when the field's current value has a newer stamp (nothing changed).
         """
         if record_id is None:
             if field != REASONS_FIELD:
                 raise ValueError(f"unknown project field {field!r}")
-            self.reasons = value
-            return
+            if stamp < self.reasons_stamp:
+                return False
+            self.reasons, self.reasons_stamp = value, stamp
+            return True
         if field not in RECORD_FIELDS:
             raise ValueError(f"unknown annotation field {field!r}")
-        if field in TEAM_FIELDS:
-            if self.team.set(record_id, team_key(reviewer), field, value):
-                self._refinalise(stamp)
+        team = field in TEAM_FIELDS
+        who = team_key(reviewer) if team else None
+        key = field_key(field, who)
+        held = self.stamps.get(record_id)
+        if held is None:
+            self.stamps[record_id] = {key: stamp}
+        else:
+            if stamp < held.get(key, ZERO):
+                return False
+            self.stamps[record_id] = {**held, key: stamp}
+        ts = stamp[0]
+        if team:
+            assert who is not None
+            if self.team.set(record_id, who, field, value):
+                if who in self.team.counts:
+                    self._joined(who, ts)
+                else:
+                    self._refinalise(ts)
             # Also when its last decision went: the record then left `team.by_record`.
-            self._finalise(record_id, stamp)
-            return
-        self._set_field(record_id, field, value, stamp)
+            self._finalise(record_id, ts)
+            return True
+        self._set_field(record_id, field, value, ts)
+        return True
 
     def _finalise_loaded(self) -> None:
         # A checkpoint's final decisions were derived by the same rule from the same
@@ -363,8 +298,44 @@ class AnnotationIndex:
             if ann is None or ann.decision == UNDECIDED:
                 self._finalise(rid, "", assigned)
 
+    def _joined(self, reviewer: str, stamp: str) -> None:
+        """A reviewer screened their first record: agreed records now wait for them.
+
+        Only records with a final decision can change (pending and conflicting
+        records stay so), and of those only the ones `reviewer` has not screened:
+        they become pending, unless a resolution decides them. One tight pass over
+        the decided records, without deriving each one's decision again.
+        """
+        assigned = self.team.assigned()
+        by_record, by_id, pending = self.team.by_record, self.by_id, self.team.pending
+        for ids in self.decided.values():
+            moved: list[str] = []
+            for rid in ids:
+                votes = by_record.get(rid)
+                if votes is None or reviewer in votes:
+                    continue
+                if RESOLUTION in votes:
+                    continue  # derived again below, the rule decides
+                moved.append(rid)
+            ids.difference_update(moved)
+            for rid in moved:
+                old = by_id[rid]
+                new = fast_annotation(
+                    rid, old.tags, old.note, old.rating, old.read, UNDECIDED, "",
+                    old.created or stamp, max(old.updated, stamp),
+                )  # fmt: skip
+                if new.is_blank():
+                    del by_id[rid]
+                else:
+                    by_id[rid] = new
+                pending.add(rid)
+        for ids in self.decided.values():
+            for rid in [r for r in ids if RESOLUTION in by_record.get(r, {})]:
+                self._finalise(rid, stamp, assigned)
+
     def _refinalise(self, stamp: str) -> None:
-        # The assigned reviewers changed: every decided record's final decision may.
+        # A reviewer left the assigned ones (their last decision withdrawn): any
+        # record's final decision may change.
         assigned = self.team.assigned()
         for rid in list(self.team.by_record):
             self._finalise(rid, stamp, assigned)
@@ -383,8 +354,9 @@ class AnnotationIndex:
             return
         changes: dict[str, Any] = {field: value}
         if stamp:  # a final decision derived again at load keeps its time
-            changes["updated"] = stamp
-            if not old.created:
+            # Entries may be read out of order: the record's time is its newest change.
+            changes["updated"] = max(stamp, old.updated)
+            if not old.created or stamp < old.created:
                 changes["created"] = stamp
         new = replace(old, **changes)
         if field == "tags":

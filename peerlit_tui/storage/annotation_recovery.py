@@ -1,13 +1,14 @@
 """Telling a damaged journal from a good one, and keeping what a damaged one still holds.
 
-The checkpoint (`annotations.json`) says how far it read the journal and what the
-bytes it read were (see `annotation_fingerprint`). When the journal on disk is
-missing, shorter than that, another journal, or holds different bytes there, the
+The checkpoint (`annotations.json`) says, per journal file, how far it read it and
+what the bytes it read were (see `annotation_fingerprint`). When a journal on disk
+is missing, shorter than that, another journal, or holds different bytes there, the
 checkpoint is the newer truth: replaying that journal over it would bring back old
-values. Then the store and `doctor` keep the checkpoint, rename the journal to
-`annotations.journal.damaged-<time>` (never deleting it), start a new journal that
-continues the numbering, and copy over from the set-aside file the entries newer
-than the checkpoint whose old values still fit (`salvage`).
+values. Then the store and `doctor`, holding that journal's lock, keep the
+checkpoint, rename the journal to `<name>.damaged-<time>` next to it (never
+deleting it), start a new journal that continues its numbering, and copy over from
+the set-aside file the entries newer than the checkpoint whose old values still
+fit (`salvage`). Each journal is judged and repaired on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.storage.annotation_fingerprint import JournalMark, verify
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value
+from peerlit_tui.storage.annotation_team import TEAM_FIELDS, team_key
 from peerlit_tui.storage.checkpoint_files import TEMP_SUFFIX, stamp
 from peerlit_tui.storage.journal import JOURNAL_FORMAT, Entry, Journal, fsync_dir, new_id, utc_now
 from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
@@ -42,38 +44,33 @@ def journal_damage(journal: Journal, mark: JournalMark, *, full: bool = False) -
         full: Also compare every fingerprint block (`doctor`).
     """
     if mark.offset == 0 and mark.seq == 0:
-        return None  # the checkpoint includes nothing of any journal
+        return None  # the checkpoint includes nothing of this journal
     size = journal.size()
     what = f"{ANNOTATIONS_JSON} includes its changes up to number {mark.seq}"
+    name = journal.name
     if size == 0:
-        return f"{ANNOTATIONS_JOURNAL} is missing or empty, but {what}"
+        return f"{name} is missing or empty, but {what}"
     header = journal.header()
     if header is None:
-        return f"{ANNOTATIONS_JOURNAL} has no header line (its beginning is missing), but {what}"
+        return f"{name} has no header line (its beginning is missing), but {what}"
     if mark.journal_id and str(header.get("journal")) != mark.journal_id:
-        return (
-            f"{ANNOTATIONS_JOURNAL} is another journal than the one "
-            f"{ANNOTATIONS_JSON} was saved from"
-        )
+        return f"{name} is another journal than the one {ANNOTATIONS_JSON} was saved from"
     if size < mark.offset:
         return (
-            f"{ANNOTATIONS_JOURNAL} is shorter ({size} bytes) than the {mark.offset} bytes "
+            f"{name} is shorter ({size} bytes) than the {mark.offset} bytes "
             f"{ANNOTATIONS_JSON} includes: it was cut short or replaced by an older copy"
         )
     if journal.read_bytes(mark.offset - 1, mark.offset) != b"\n":
-        return (
-            f"{ANNOTATIONS_JOURNAL} no longer has a line ending where "
-            f"{ANNOTATIONS_JSON} stopped reading"
-        )
+        return f"{name} no longer has a line ending where {ANNOTATIONS_JSON} stopped reading"
     found = journal.seq_before(mark.offset)
     if found is not None and found != mark.seq:
         return (
-            f"the {ANNOTATIONS_JOURNAL} entry where {ANNOTATIONS_JSON} stopped reading is "
+            f"the {name} entry where {ANNOTATIONS_JSON} stopped reading is "
             f"number {found}, not {mark.seq}"
         )
     differs = verify(journal, mark, full=full)
     if differs is not None:
-        return f"{ANNOTATIONS_JOURNAL} was changed: {differs}"
+        return f"{name} was changed: {differs}"
     return None
 
 
@@ -104,7 +101,7 @@ def _fits(index: AnnotationIndex, entry: Entry) -> list[tuple[str | None, str, A
     changes = entry.get("changes")
     if not isinstance(changes, list) or not changes:
         return None
-    overlay: dict[tuple[str | None, str], Any] = {}
+    overlay: dict[tuple[str | None, str, str | None], Any] = {}
     out: list[tuple[str | None, str, Any]] = []
     for change in changes:
         if not isinstance(change, dict):
@@ -115,8 +112,9 @@ def _fits(index: AnnotationIndex, entry: Entry) -> list[tuple[str | None, str, A
         try:
             old = normalise_value(field, change.get("old"))
             new = normalise_value(field, change.get("new"))
-            key = (rid, field)
-            current = overlay[key] if key in overlay else index.current(rid, field)
+            who = team_key(change.get("reviewer")) if field in TEAM_FIELDS and rid else None
+            key = (rid, field, who)
+            current = overlay[key] if key in overlay else index.current(rid, field, who)
         except ValueError:
             return None
         if current != old:
@@ -156,25 +154,29 @@ def count_newer(source: Path, after_seq: int) -> int:
         reader.close()
 
 
-def newer_backup(folder: Path, base: Snapshot, warn: Callable[[str], None]) -> Snapshot:
-    """The newest of `base` and the backups made from the same journal.
+def newer_backup(
+    folder: Path, base: Snapshot, warn: Callable[[str], None], name: str = ANNOTATIONS_JOURNAL
+) -> Snapshot:
+    """The newest of `base` and the backups made from the same journal `name`.
 
-    Only asked when the journal is damaged: `annotations.json` may then have been
+    Only asked when that journal is damaged: `annotations.json` may then have been
     put back from an older copy too, and a backup may hold later changes.
     """
     from peerlit_tui.storage.annotations import read_snapshot
     from peerlit_tui.storage.checkpoint_files import backup_paths
 
-    best, name = base, ""
+    best, used = base, ""
     for path in backup_paths(folder):
         try:
             found = read_snapshot(path)
         except (OSError, ValueError):
             continue
-        if found is not None and found.journal_id == base.journal_id and found.seq > best.seq:
-            best, name = found, path.name
-    if name:
-        warn(f"backup {name} holds changes newer than {ANNOTATIONS_JSON}; it was used instead")
+        mine, theirs = best.mark_of(name), found.mark_of(name) if found else None
+        if theirs is not None and theirs.journal_id == mine.journal_id and theirs.seq > mine.seq:
+            assert found is not None
+            best, used = found, path.name
+    if used:
+        warn(f"backup {used} holds changes newer than {ANNOTATIONS_JSON}; it was used instead")
     return best
 
 
@@ -194,14 +196,14 @@ class Replacement:
 
 
 def replace_journal(
-    journal: Journal, base: Snapshot, extra: Path | None, *, sync: bool
+    journal: Journal, base: Snapshot, mark: JournalMark, extra: Path | None, *, sync: bool
 ) -> Replacement:
-    """Swap a damaged journal for a new one continuing `base` (call under the lock).
+    """Swap a damaged journal for a new one continuing `base` (call under its lock).
 
     The new journal (a header naming the checkpoint it continues, then copies of
     the damaged file's newer entries that fit, see `salvage`) is written and synced
     to a temp file first; the damaged journal then gets its second name
-    `annotations.journal.damaged-<time>` (a hard link, or a copy where links are
+    `<name>.damaged-<time>` (a hard link, or a copy where links are
     not supported) and only then is the new file renamed over it. A kill at any
     moment leaves either the damaged journal in place, so the next open does this
     again, or the new one: never no journal, never the newer entries only aside.
@@ -209,6 +211,7 @@ def replace_journal(
     Args:
         journal: The open (damaged) journal; reopen it afterwards.
         base: The checkpoint kept.
+        mark: Its position in this journal.
         extra: Another file to copy newer entries from (a deleted journal's bytes).
         sync: fsync the files and the folder.
 
@@ -218,28 +221,28 @@ def replace_journal(
     """
     folder = journal.path.parent
     scratch = AnnotationIndex()
-    scratch.load(base.docs, base.reasons, lambda _: None)
+    scratch.load(base.docs, base.reasons, lambda _: None, base.stamps, base.reasons_stamp)
     has_old = journal.path.exists() and journal.size() > 0
-    aside = folder / f"{ANNOTATIONS_JOURNAL}.damaged-{stamp()}" if has_old else None
+    aside = folder / f"{journal.path.name}.damaged-{stamp()}" if has_old else None
     header = {
         "seq": 0, "journal": new_id(), "format": JOURNAL_FORMAT, "created": utc_now(),
-        "after_seq": base.seq, "continues": {"id": base.journal_id, "seq": base.seq},
+        "after_seq": mark.seq, "continues": {"id": mark.journal_id, "seq": mark.seq},
         "replaces": aside.name if aside else "",
     }  # fmt: skip
     lines = [_line(header)]
-    seq = base.seq
+    seq = mark.seq
     kept = newer = 0
     for source in (extra, journal.path if has_old else None):
         if source is None:
             continue
-        newer += count_newer(source, base.seq)
-        for entry in salvage(source, base.seq, scratch):
+        newer += count_newer(source, mark.seq)
+        for entry in salvage(source, mark.seq, scratch):
             seq += 1
             entry["seq"] = seq
-            scratch.apply_entry(entry, lambda _: None)
+            scratch.apply_entry(entry, lambda _: None, journal.name)
             lines.append(_line(entry))
             kept += 1
-    tmp = folder / f".{ANNOTATIONS_JOURNAL}.new{TEMP_SUFFIX}"
+    tmp = folder / f".{journal.path.name}.new{TEMP_SUFFIX}"
     tmp.unlink(missing_ok=True)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:

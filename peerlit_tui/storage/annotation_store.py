@@ -23,19 +23,19 @@ from peerlit_tui.annotation import Annotation
 from peerlit_tui.screening_decisions import RESOLUTION, UNDECIDED, screened
 from peerlit_tui.storage.annotation_changes import ChangeLog, ChangeSet, ChangeToken
 from peerlit_tui.storage.annotation_checkpoints import StoreCheckpoints
+from peerlit_tui.storage.annotation_clock import Stamp, is_time, last_time, running
 from peerlit_tui.storage.annotation_errors import (
     READ_ONLY_ERRNOS,
     READ_ONLY_MESSAGE,
     ReadOnlyStoreError,
 )
-from peerlit_tui.storage.annotation_fingerprint import Fingerprinter
 from peerlit_tui.storage.annotation_history import UndoHistory
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_loading import StoreLoading
 from peerlit_tui.storage.annotation_team import blind_active
 from peerlit_tui.storage.annotation_transactions import StoreTransactions
 from peerlit_tui.storage.journal import Journal, Located, new_id
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_LOCK
+from peerlit_tui.storage.journal_set import JournalSet
 
 __all__ = ["AnnotationStore", "ReadOnlyStoreError"]
 
@@ -57,6 +57,9 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             files, failed checkpoints), in plain words, oldest first.
         origin: Who writes this store's entries: {"session", "pid", "host"}; each
             journal entry carries it as "by", so undo can tell whose change it is.
+        reviewer: The reviewer whose journal this store writes
+            (`annotations/<reviewer>.journal`; "" writes `annotations.journal`).
+            The service sets it; it may change between saves.
     """
 
     def __init__(
@@ -91,7 +94,19 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         self._log = ChangeLog()
         self._closed = False
         self._damaged = False
-        self._continues: tuple[str, int] | None = None
+        # Journal name -> (id, seq) of the checkpoint a journal started afresh continues.
+        self._continues: dict[str, tuple[str, int]] = {}
+        # Entries applied since the store (re)loaded: the change log's and the
+        # checkpoint schedule's clock (each journal numbers its own entries).
+        self._applied = 0
+        # The latest entry time read from any journal (`annotation_clock.next_ts`).
+        self._last_ts = ""
+        # Journals read again at the next poll (their repair waited for a lock).
+        self._retry = False
+        # Journal names the undo history was built from.
+        self._history_names: tuple[str, ...] = ()
+        # Origins of the remote transactions applied (`apply_remote`), read on first use.
+        self._origins: set[str] | None = None
         self._ckpt_seq = 0
         self._ckpt_failed_seq = 0
         self._ckpt_thread: threading.Thread | None = None
@@ -104,14 +119,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         self._no_saves.set()
         if not read_only:
             folder.mkdir(parents=True, exist_ok=True)
-        self._journal = Journal(
-            folder / ANNOTATIONS_JOURNAL,
-            folder / ANNOTATIONS_LOCK,
-            read_only=read_only,
-            sync=sync,
-            warn=self._warn,
-        )
-        self._fingerprint = Fingerprinter(self._journal)
+        self._jset = JournalSet(folder, read_only=read_only, sync=sync, warn=self._warn)
 
     @classmethod
     def open(
@@ -157,7 +165,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             try:
                 store._load()
             except BaseException:
-                store._journal.close()
+                store._jset.close()
                 raise
             return store
 
@@ -177,7 +185,17 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
     @property
     def index_lock(self) -> threading.RLock:
         """Hold it while iterating the index, which a save in another thread may change."""
-        return self._journal.thread_lock
+        return self._jset.thread_lock
+
+    @property
+    def _journal(self) -> Journal:
+        """`annotations.journal`, the library's first journal (its lock is the library's)."""
+        return self._jset.legacy
+
+    def journals(self) -> dict[str, Journal]:
+        """Every open journal by its name in the library ("annotations/alice.journal")."""
+        with self._jset.thread_lock:
+            return self._jset.as_dict()
 
     @property
     def index(self) -> AnnotationIndex:
@@ -211,7 +229,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
 
     def annotations(self) -> list[Annotation]:
         """Every stored annotation (a copy of the list; the objects are immutable)."""
-        with self._journal.thread_lock:
+        with self._jset.thread_lock:
             if self.viewer is None or not blind_active(self._index.team, self.blind):
                 return list(self._index.by_id.values())
             by_id = self._index.by_id
@@ -225,51 +243,42 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         Taken under the lock: unlike single lookups, it iterates the index, which a
         save in another thread may be changing.
         """
-        with self._journal.thread_lock:
+        with self._jset.thread_lock:
             return self._index.tag_counts()
-
-    @property
-    def position(self) -> tuple[int, int]:
-        """(byte offset, sequence number) of the journal read so far."""
-        return self._journal.offset, self._journal.seq
 
     # -- keeping up and closing ---------------------------------------------------
 
     def refresh(self) -> bool:
-        """Read entries other processes appended; cheap (a `stat` and an `fstat`) when none.
+        """Read entries other processes appended; cheap (a `stat` and an `fstat` per journal).
 
-        When the journal file was replaced or cut short underneath (another process
-        set a damaged journal aside, a sync tool restored an older copy), the store
+        New journal files (a reviewer's first save) are found and read too. When a
+        journal file was replaced or cut short underneath (another process set a
+        damaged journal aside, a sync tool restored an older copy), the store
         reloads from disk and says so in `warnings`.
 
         Returns:
             True when something changed.
         """
-        journal = self._journal
         if self._closed:
             return False
-        replaced = journal.replaced()
-        if not replaced and journal.size() <= journal.offset:
-            if journal.size() == journal.offset:
-                return False
-            replaced = True  # shorter than what was read: cut short underneath
-        if replaced:
-            # Reloading may set a damaged journal aside: that takes the file lock.
-            with journal.locked():
+        with self._jset.thread_lock:
+            self._jset.discover()
+            replaced = self._retry or any(j.replaced() or j.size() < j.offset for j in self._jset)
+            if replaced:
+                self._retry = False
                 self._reload()
-            changed = True
-        else:
-            # Complete lines need no file lock to be read; the thread lock keeps
-            # this thread's saves out while the index changes.
-            with journal.thread_lock:
-                changed = self._catch_up(repair=False)
+                changed = True
+            else:
+                # Complete lines need no file lock to be read; the thread lock keeps
+                # this thread's saves out while the index changes.
+                changed = self._catch_up(None)
         if changed:
             self._maybe_checkpoint()
         return changed
 
     def change_token(self) -> ChangeToken:
         """The current moment, to pass to `changed_since` later."""
-        return ChangeToken(self._log.epoch, self._journal.seq)
+        return ChangeToken(self._log.epoch, self._applied)
 
     def changed_since(self, token: ChangeToken) -> ChangeSet:
         """Pick up other processes' entries, then say which records changed after `token`.
@@ -278,7 +287,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         entries since `token`.
         """
         self.refresh()
-        with self._journal.thread_lock:
+        with self._jset.thread_lock:
             return self._log.since(token, self.change_token())
 
     def close(self, *, checkpoint: bool = True) -> None:
@@ -299,7 +308,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
                     self._warn(f"could not write the annotations checkpoint at exit: {exc}")
         finally:
             self._closed = True
-            self._journal.close()
+            self._jset.close()
 
     def __enter__(self) -> AnnotationStore:
         return self
@@ -318,17 +327,35 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         if self.read_only:
             raise ReadOnlyStoreError(self.read_only_reason or READ_ONLY_MESSAGE)
 
-    def _catch_up(self, *, repair: bool) -> bool:
-        items = self._journal.read_new(repair=repair)
-        for item in items:
-            self._apply(item, own=False)
-        return bool(items)
+    def _catch_up(self, writer: Journal | None) -> bool:
+        """Apply the complete entries every journal gained, in stamp order.
 
-    def _apply(self, item: Located, *, own: bool) -> None:
+        Args:
+            writer: The journal this thread holds the lock of: its torn tail, if
+                any, is cut (no other journal's ever is).
+        """
+        found: list[tuple[Stamp, Journal, Located]] = []
+        for journal in self._jset:
+            items = journal.read_new(repair=journal is writer)
+            if items:
+                stamped = running(items, journal.name, journal.last_ts)
+                journal.last_ts = last_time(stamped, journal.last_ts)
+                found += [(stamp, journal, item) for stamp, item in stamped]
+        if len(found) > 1:
+            found.sort(key=lambda f: f[0])
+        for stamp, journal, item in found:
+            self._apply(item, journal, stamp, own=False)
+        return bool(found)
+
+    def _apply(self, item: Located, journal: Journal, stamp: Stamp, *, own: bool) -> None:
         entry = item.entry
-        self._index.apply_entry(entry, self._warn)
-        if self._history is not None:
-            self._history.feed(item)
+        self._index.apply_entry(entry, self._warn, journal.name, stamp)
+        ts = stamp[0]
+        if ts > self._last_ts and is_time(ts):
+            self._last_ts = ts
+        if self._history is not None and journal.name in self._history_names:
+            self._history.feed(item, journal.name)
+        self._applied += 1
         changes = entry.get("changes")
         if isinstance(changes, list):
             ids = tuple(
@@ -337,4 +364,4 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
                 )
             )
             reasons = any(isinstance(c, dict) and c.get("id") is None for c in changes)
-            self._log.note(int(entry["seq"]), ids, reasons, own)
+            self._log.note(self._applied, ids, reasons, own)

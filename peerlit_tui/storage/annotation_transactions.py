@@ -1,20 +1,27 @@
 """The change API of `AnnotationStore`: transactions, undo, redo and history.
 
 `StoreTransactions` is the part of `AnnotationStore` that turns edits into journal
-transactions. The save path takes the lock, catches up with entries other writers
-appended, computes the changes against that fresh state, appends them to the
-journal and applies them to the in-memory index. Undo and redo are transactions
-too (they revert or re-apply an earlier one); `history` reads a record's changes
-back from the journal. The state it uses is set up by `AnnotationStore.__init__`.
+transactions. The save path picks up what other processes appended (their
+journals' new lines, new journal files), takes the lock of this reviewer's journal
+(only that one: other reviewers' saves go on meanwhile), catches up once more,
+computes the changes against that fresh state, appends them to the journal and
+applies them to the in-memory index. Undo and redo are transactions too (they
+revert or re-apply an earlier one of this reviewer's); `history` reads a record's
+changes back from every journal. `apply_remote` writes a transaction made on
+another machine into its reviewer's journal. The state it uses is set up by
+`AnnotationStore.__init__`.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
+from peerlit_tui.screening_decisions import validate_reviewer
+from peerlit_tui.storage.annotation_clock import Stamp, entry_stamp, is_time, next_ts
 from peerlit_tui.storage.annotation_conflicts import EditConflict
 from peerlit_tui.storage.annotation_history import (
     EDIT,
@@ -27,8 +34,10 @@ from peerlit_tui.storage.annotation_history import (
     UndoPreview,
 )
 from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_value, to_jsonable
-from peerlit_tui.storage.annotation_team import TEAM_FIELDS, team_key
-from peerlit_tui.storage.journal import Journal, Located, new_id, utc_now
+from peerlit_tui.storage.annotation_team import EARLIER, TEAM_FIELDS, team_key
+from peerlit_tui.storage.journal import Journal, Located, new_id
+from peerlit_tui.storage.journal_set import JournalSet
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL
 
 
 class StoreTransactions:
@@ -39,27 +48,35 @@ class StoreTransactions:
     """
 
     _index: AnnotationIndex
-    _journal: Journal
+    _jset: JournalSet
     _history: UndoHistory | None
+    _history_names: tuple[str, ...]
+    _last_ts: str
+    _origins: set[str] | None
     origin: dict[str, Any]
     reviewer: str
+    viewer: str | None
 
     if TYPE_CHECKING:  # defined by `AnnotationStore`, `StoreLoading` and `StoreCheckpoints`
 
         def _check_writable(self) -> None: ...
-        def _catch_up(self, *, repair: bool) -> bool: ...
-        def _ensure_journal(self) -> None: ...
-        def _apply(self, item: Located, *, own: bool) -> None: ...
+        def _catch_up(self, writer: Journal | None) -> bool: ...
+        def _ensure_journal(self, journal: Journal) -> None: ...
+        def _apply(self, item: Located, journal: Journal, stamp: Stamp, *, own: bool) -> None: ...
         def _saving(self) -> AbstractContextManager[None]: ...
         def _maybe_checkpoint(self) -> None: ...
+        def refresh(self) -> bool:
+            """Read other processes' new entries."""
+            ...
 
     def transact(
         self, label: str, build: Callable[[AnnotationIndex], Iterable[Edit]]
     ) -> Transaction | None:
         """Apply a set of edits as one journal transaction (one undo step).
 
-        `build` runs under the lock, after the entries other processes appended have
-        been read, and computes the edits from that fresh state.
+        `build` runs under the lock of this reviewer's journal, after the entries
+        other processes appended have been read, and computes the edits from that
+        fresh state.
 
         Args:
             label: What the action does, in words (shown by undo and history).
@@ -75,13 +92,81 @@ class StoreTransactions:
             NotSavedError: When the journal cannot be written; nothing is changed then.
         """
         self._check_writable()
-        with self._saving(), self._journal.locked():
-            self._ensure_journal()
-            self._catch_up(repair=True)
-            return self._commit(label, build(self._index), EDIT, None)
+        with self._saving(), self._writing() as writer:
+            return self._commit(writer, label, build(self._index), EDIT, None)
+
+    def apply_remote(
+        self, reviewer: str, ts: str, changes: Iterable[Edit], origin_id: str, label: str = ""
+    ) -> Transaction | None:
+        """Write a transaction made on another machine into `reviewer`'s journal.
+
+        The entry keeps its time there (`ts`), so every machine orders it alike
+        (`annotation_clock`): a newer change made here still wins over it. It
+        carries `"origin": origin_id` and `"sync": true` in its `by`, so it is not
+        exported again; a transaction whose origin this store has read before is
+        skipped (applying the same remote transaction twice changes nothing).
+
+        Args:
+            reviewer: Whose transaction it is (the journal it goes to).
+            ts: When it was made, ISO 8601 UTC ("2024-08-22T10:15:03.512Z").
+            changes: The fields it set (old values are taken from this library).
+            origin_id: Its id on the machine it came from.
+            label: What it did, in words.
+
+        Returns:
+            The transaction written, or None when nothing changed or it was applied before.
+
+        Raises:
+            ValueError: For an invalid reviewer, time or change.
+        """
+        validate_reviewer(reviewer)
+        if not is_time(ts):
+            raise ValueError(f"invalid transaction time {ts!r}")
+        if not origin_id:
+            raise ValueError("a remote transaction needs its origin id")
+        self._check_writable()
+        who = self.reviewer
+        with self._saving(), self._jset.thread_lock:
+            self.reviewer = reviewer
+            try:
+                with self._writing() as writer:
+                    if origin_id in self._index_origins():
+                        return None
+                    extra = {"origin": origin_id, "ts": ts, "by": {**self.origin, "sync": True}}
+                    return self._commit(
+                        writer, label or f"changes by {reviewer} from another machine",
+                        list(changes), EDIT, None, extra,
+                    )  # fmt: skip
+            finally:
+                self.reviewer = who
+
+    def _index_origins(self) -> set[str]:
+        # Built once from every journal's origins, then kept current by `_commit`.
+        found = self._origins
+        if found is None:
+            found = set()
+            for journal in self._jset:
+                for item in journal.scan(0, journal.offset, needle=b'"origin"'):
+                    origin = item.entry.get("origin")
+                    if isinstance(origin, str):
+                        found.add(origin)
+            self._origins = found
+        return found
+
+    @contextmanager
+    def _writing(self) -> Iterator[Journal]:
+        """Hold this reviewer's journal lock, caught up with every journal."""
+        # Replaced or new journals are dealt with before this journal's lock is
+        # taken, so a save never waits for a second lock while holding one.
+        self.refresh()
+        writer = self._jset.writer(self.reviewer)
+        with writer.locked():
+            self._ensure_journal(writer)
+            self._catch_up(writer)
+            yield writer
 
     def undo(self, expected: str | None = None) -> Transaction | None:
-        """Revert the newest edit not yet undone; None when there is none.
+        """Revert this reviewer's newest edit not yet undone; None when there is none.
 
         Args:
             expected: Transaction id the caller showed the user (from `peek_undo`);
@@ -91,7 +176,7 @@ class StoreTransactions:
         return self._step(UNDO, expected)
 
     def redo(self, expected: str | None = None) -> Transaction | None:
-        """Re-apply the most recently undone edit; None when there is none."""
+        """Re-apply this reviewer's most recently undone edit; None when there is none."""
         return self._step(REDO, expected)
 
     def peek_undo(self, action: str = UNDO) -> UndoPreview | None:
@@ -99,38 +184,49 @@ class StoreTransactions:
 
         Other processes' new entries are read first, so the answer is current.
         """
-        with self._journal.locked():
-            if not self._journal.read_only:
-                self._ensure_journal()
-            self._catch_up(repair=False)
+        self.refresh()
+        with self._jset.thread_lock:
             history = self._ensure_history()
             stack = history.undo if action == UNDO else history.redo
             if not stack:
                 return None
-            _, start, end = stack[-1]
-            entry = self._journal.read_entry(start, end)
+            entry = self._read_item(stack[-1])
         return UndoPreview.from_entry(entry, action, self.origin)
 
     def peek(self, action: str) -> str | None:
         """Label of what `undo()` (action "undo") or `redo()` would act on, if anything."""
-        with self._journal.thread_lock:
-            stack = self._ensure_history().undo if action == UNDO else self._ensure_history().redo
+        with self._jset.thread_lock:
+            history = self._ensure_history()
+            stack = history.undo if action == UNDO else history.redo
             if not stack:
                 return None
-            _, start, end = stack[-1]
-            return str(self._journal.read_entry(start, end).get("label", ""))
+            return str(self._read_item(stack[-1]).get("label", ""))
 
     def history(self, record_id: str) -> list[HistoryItem]:
-        """Every change ever made to one record's annotation, oldest first."""
-        with self._journal.thread_lock:
-            undone = set(self._ensure_history().undone)
-            end = self._journal.offset
+        """Every change ever made to one record's annotation, in every journal, oldest first."""
+        with self._jset.thread_lock:
+            ends = [(j, j.offset) for j in self._jset]
         # Only the quoted id, so lines written with any JSON spacing are found; the
         # parsed changes are then matched exactly.
         needle = json.dumps(record_id, ensure_ascii=False).encode()
+        # Each journal's lines in file order, merged by time (a journal's own order
+        # is kept even where its times go back, as replay keeps it).
+        per_journal = [
+            [
+                (entry_stamp(item.entry, journal.name), item.entry)
+                for item in journal.scan(0, end, needle=needle)
+            ]
+            for journal, end in ends
+        ]
+        found = list(heapq.merge(*per_journal, key=lambda f: f[0]))
+        undone: set[str] = set()
+        for _, entry in found:
+            action = entry.get("action")
+            if action in (UNDO, REDO):
+                target = str(entry.get("undoes" if action == UNDO else "redoes", ""))
+                (undone.add if action == UNDO else undone.discard)(target)
         out: list[HistoryItem] = []
-        for item in self._journal.scan(0, end, needle=needle):
-            entry = item.entry
+        for _, entry in found:
             action = str(entry.get("action", EDIT))
             txn = str(entry.get("txn", ""))
             for change in entry.get("changes") or []:
@@ -150,33 +246,46 @@ class StoreTransactions:
                     )
         return out
 
+    def _own_journals(self) -> tuple[str, ...]:
+        """The journals this reviewer's undo history is built from, oldest first."""
+        writer = self._jset.writer(self.reviewer).name
+        if writer != ANNOTATIONS_JOURNAL and self.viewer == EARLIER:
+            # The earlier reviewer's changes before they had a journal of their own.
+            return (ANNOTATIONS_JOURNAL, writer)
+        return (writer,)
+
     def _ensure_history(self) -> UndoHistory:
-        # Built on first use by reading the whole journal; kept current afterwards.
-        if self._history is None:
+        # Built on first use by reading this reviewer's journals; kept current after.
+        names = self._own_journals()
+        if self._history is None or names != self._history_names:
             history = UndoHistory()
-            for line, start, end in self._journal.lines(0, self._journal.offset):
-                history.feed_line(line, start, end)
-            self._history = history
+            for name in names:
+                journal = self._jset.open(name)
+                for line, start, end in journal.lines(0, journal.offset):
+                    history.feed_line(line, start, end, name)
+            self._history, self._history_names = history, names
         return self._history
+
+    def _read_item(self, item: tuple[str, str, int, int]) -> dict[str, Any]:
+        _, name, start, end = item
+        return self._jset.open(name).read_entry(start, end)
 
     def _step(self, action: str, expected: str | None) -> Transaction | None:
         self._check_writable()
-        with self._saving(), self._journal.locked():
-            self._ensure_journal()
-            self._catch_up(repair=True)
+        with self._saving(), self._writing() as writer:
             history = self._ensure_history()
             stack = history.undo if action == UNDO else history.redo
             if not stack:
                 if expected is not None:
                     raise EditConflict(f"nothing to {action} any more; nothing was changed")
                 return None
-            txn, start, end = stack[-1]
+            txn = stack[-1][0]
             if expected is not None and txn != expected:
                 raise EditConflict(
                     f"the change to {action} is no longer the one shown (another window "
                     "changed the library meanwhile); nothing was changed"
                 )
-            target = self._journal.read_entry(start, end)
+            target = self._read_item(stack[-1])
             changes = [c for c in target.get("changes") or [] if isinstance(c, dict)]
             if action == UNDO:
                 edits = [
@@ -189,10 +298,16 @@ class StoreTransactions:
                     for c in changes
                 ]
             label = f"{action}: {target.get('label', '')}"
-            return self._commit(label, edits, action, txn)
+            return self._commit(writer, label, edits, action, txn)
 
     def _commit(
-        self, label: str, edits: Iterable[Edit], action: str, target: str | None
+        self,
+        writer: Journal,
+        label: str,
+        edits: Iterable[Edit],
+        action: str,
+        target: str | None,
+        extra: dict[str, Any] | None = None,
     ) -> Transaction | None:
         changes: list[dict[str, Any]] = []
         overlay: dict[tuple[str | None, str, str | None], Any] = {}
@@ -212,16 +327,26 @@ class StoreTransactions:
             changes.append(change)
         if not changes and action == EDIT:
             return None
+        extra = extra or {}
+        # Later than every entry read, so it wins over the changes it was made on.
+        ts = extra.get("ts") or next_ts(self._last_ts)
         # Key order matters: `UndoHistory.feed_line` reads the fields up to the
         # target without parsing the whole line.
-        entry: dict[str, Any] = {"seq": 0, "txn": new_id(), "ts": utc_now(), "action": action}
+        entry: dict[str, Any] = {"seq": 0, "txn": new_id(), "ts": ts, "action": action}
         if target is not None:
             entry["undoes" if action == UNDO else "redoes"] = target
         entry["label"] = label
-        entry["by"] = self.origin
+        entry["by"] = extra.get("by") or self.origin
+        if "origin" in extra:
+            entry["origin"] = extra["origin"]
+            self._index_origins().add(extra["origin"])
         if self.reviewer:
             entry["reviewer"] = self.reviewer
         entry["changes"] = changes
-        self._apply(self._journal.append(entry), own=True)
+        item = writer.append(entry)
+        stamp = entry_stamp(entry, writer.name, writer.last_ts)
+        if "origin" not in entry:
+            writer.last_ts = stamp[0]
+        self._apply(item, writer, stamp, own=True)
         self._maybe_checkpoint()
         return Transaction.from_entry(entry)

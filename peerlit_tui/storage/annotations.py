@@ -52,6 +52,7 @@ from tinydb.table import Document
 
 from peerlit_tui.annotation import Annotation
 from peerlit_tui.storage.annotation_changes import ChangeSet, ChangeToken
+from peerlit_tui.storage.annotation_clock import Stamp, StampTable
 from peerlit_tui.storage.annotation_conflicts import Conflict, EditConflict
 from peerlit_tui.storage.annotation_errors import DiskFullError, NotSavedError
 from peerlit_tui.storage.annotation_history import (
@@ -206,6 +207,7 @@ def write_snapshot(
     pause: Pause | None = None,
     lock: LockFactory | None = None,
     team: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+    stamps: Mapping[str, Mapping[str, Stamp]] | None = None,
 ) -> list[bytes]:
     """Have TinyDB build a checkpoint database and write it atomically to `path`.
 
@@ -213,7 +215,7 @@ def write_snapshot(
         path: The checkpoint file.
         annotations: Every non-blank annotation (final decisions).
         reasons: The project's exclusion reasons.
-        meta: The `meta` table's one document.
+        meta: The `meta` table's one document; the list of stamps is added to it.
         sync: fsync the file and its folder.
         pause: Called every few hundred documents (see `SnapshotStorage`).
         lock: Held while the new file is renamed into place.
@@ -221,39 +223,56 @@ def write_snapshot(
             then holds them as "decisions" ({"alice": {"decision", "reason"}})
             beside its final "decision" and "reason". Records that only have
             reviewers' decisions (still pending, or in conflict) get a document too.
+        stamps: Per record id, the stamp of each field's value (`annotation_clock`);
+            a document names them in "stamps" by position in `meta.stamps`. Records
+            that are blank but have stamps (a tag removed, say) get a document too,
+            so an older change read later cannot bring the old value back.
 
     Returns:
         The bytes written, in chunks (reused for the backup copy).
     """
     team = team or {}
+    stamps = stamps or {}
+    table = StampTable()
 
     def votes(rid: str) -> dict[str, dict[str, str]]:
         return {r: {"decision": d, "reason": why} for r, (d, why) in sorted(team[rid].items())}
 
+    def document(doc: dict[str, Any], rid: str, i: int) -> Document:
+        if pause is not None and i % _PAUSE_EVERY == 0:
+            pause()
+        if rid in team:
+            doc["decisions"] = votes(rid)
+        held = stamps.get(rid)
+        if held:
+            doc["stamps"] = table.refs(held)
+        return Document(doc, doc_id=i)
+
     def documents() -> Iterator[Document]:
         i = 0
         for i, ann in enumerate(annotations, 1):
-            if pause is not None and i % _PAUSE_EVERY == 0:
-                pause()
-            doc = ann.to_json()
-            if ann.record_id in team:
-                doc["decisions"] = votes(ann.record_id)
-            yield Document(doc, doc_id=i)
-        annotated = {a.record_id for a in annotations} if team else set()
+            yield document(ann.to_json(), ann.record_id, i)
+        annotated = {a.record_id for a in annotations} if team or stamps else set()
         for rid in team:
             if rid not in annotated:
                 i += 1
-                doc = Annotation(rid).to_json()
-                doc["decisions"] = votes(rid)
-                yield Document(doc, doc_id=i)
+                annotated.add(rid)
+                yield document(Annotation(rid).to_json(), rid, i)
+        for rid in stamps:
+            if rid not in annotated:
+                i += 1
+                yield document(Annotation(rid).to_json(), rid, i)
 
     db = TinyDB(path, storage=SnapshotStorage, staged=True, sync=sync, pause=pause, lock=lock)
     try:
-        db.table(META_TABLE).insert(Document(meta, doc_id=1))
+        meta_table = db.table(META_TABLE)
         db.table(REASONS_TABLE).insert_multiple(
             Document({"reason": r}, doc_id=i) for i, r in enumerate(reasons, 1)
         )
         db.table(ANNOTATIONS_TABLE).insert_multiple(documents())
+        if table.items:
+            meta = {**meta, "stamps": table.to_json()}
+        meta_table.insert(Document(meta, doc_id=1))
         storage = db.storage
         assert isinstance(storage, SnapshotStorage)
         return storage.commit()

@@ -12,13 +12,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peerlit_tui.storage.annotation_clock import ZERO, Stamp, read_stamp_list
 from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.journal import fsync_dir, utc_now
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, BACKUP_DIR
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, BACKUP_DIR, JOURNAL_SUFFIX, JOURNALS_DIR
 
 ANNOTATIONS_TABLE, REASONS_TABLE, META_TABLE = "annotations", "reasons", "meta"
 TEMP_SUFFIX = ".tmp"
@@ -174,8 +175,10 @@ def set_aside(path: Path) -> Path:
 
 
 def damaged_journals(folder: Path) -> list[Path]:
-    """Journals set aside as damaged, oldest first."""
-    return sorted(folder.glob(f"{ANNOTATIONS_JOURNAL}.damaged-*"))
+    """Journals set aside as damaged (the old journal's and the reviewers'), oldest first."""
+    found = list(folder.glob(f"{ANNOTATIONS_JOURNAL}.damaged-*"))
+    found += (folder / JOURNALS_DIR).glob(f"*{JOURNAL_SUFFIX}.damaged-*")
+    return sorted(found, key=lambda p: p.name.rsplit(".damaged-", 1)[-1])
 
 
 @dataclass(slots=True)
@@ -188,43 +191,54 @@ class Snapshot:
         journals: Journal file name -> how far the checkpoint read it. Written as
             `meta.journals`; a checkpoint older than that has one entry built from
             `journal_id`, `journal_offset` and `journal_seq`, without a fingerprint.
+        stamps: The distinct stamps the documents refer to (`annotation_clock`);
+            empty in checkpoints written before reviewers had journals.
+        reasons_stamp: The stamp of the list of exclusion reasons.
     """
 
     docs: list[Any]
     reasons: list[str]
     journals: dict[str, JournalMark]
+    stamps: list[Stamp] = field(default_factory=list)
+    reasons_stamp: Stamp = ZERO
 
     @property
     def mark(self) -> JournalMark:
         """The position in `annotations.journal` (offset 0 when it includes none of it)."""
-        return self.journals.get(ANNOTATIONS_JOURNAL) or JournalMark("", 0, 0)
+        return self.mark_of(ANNOTATIONS_JOURNAL)
+
+    def mark_of(self, name: str) -> JournalMark:
+        """The position in one journal (offset 0 when it includes none of it)."""
+        return self.journals.get(name) or JournalMark("", 0, 0)
 
     @property
     def journal_id(self) -> str:
-        """Id of the main journal the checkpoint was made from."""
+        """Id of `annotations.journal` the checkpoint was made from."""
         return self.mark.journal_id
 
     @property
     def offset(self) -> int:
-        """Bytes of the main journal the checkpoint includes."""
+        """Bytes of `annotations.journal` the checkpoint includes."""
         return self.mark.offset
 
     @property
     def seq(self) -> int:
-        """Sequence number of the last main-journal entry included."""
+        """Sequence number of the last `annotations.journal` entry included."""
         return self.mark.seq
 
 
-def journal_meta(mark: JournalMark) -> dict[str, Any]:
-    """The `meta` fields recording one main-journal mark, new layout and old together.
+def journal_meta(marks: dict[str, JournalMark]) -> dict[str, Any]:
+    """The `meta` fields recording every journal's mark, new layout and old together.
 
-    The old keys stay so that an older peerlit can still read the checkpoint.
+    The old keys (the position in `annotations.journal`) stay so that an older
+    peerlit can still read the checkpoint.
     """
+    legacy = marks.get(ANNOTATIONS_JOURNAL) or JournalMark("", 0, 0)
     return {
-        "journal_id": mark.journal_id,
-        "journal_offset": mark.offset,
-        "journal_seq": mark.seq,
-        "journals": {ANNOTATIONS_JOURNAL: mark.to_json()},
+        "journal_id": legacy.journal_id,
+        "journal_offset": legacy.offset,
+        "journal_seq": legacy.seq,
+        "journals": {name: mark.to_json() for name, mark in sorted(marks.items())},
     }
 
 
@@ -262,10 +276,13 @@ def parse_snapshot(data: Any) -> Snapshot:
         for _, doc in sorted(tables[REASONS_TABLE].items(), key=_doc_order)
         if isinstance(doc, dict) and isinstance(doc.get("reason"), str)
     ]
+    held = read_stamp_list([meta.get("reasons_stamp")])
     return Snapshot(
         docs=list(tables[ANNOTATIONS_TABLE].values()),
         reasons=[r for r in reasons if r],
         journals=journals,
+        stamps=read_stamp_list(meta.get("stamps")),
+        reasons_stamp=held[0] if held else ZERO,
     )
 
 

@@ -1,10 +1,26 @@
-"""The annotations journal: an append-only file of JSON lines, the durability point.
+"""The annotations journals: append-only files of JSON lines, the durability point.
+
+A library has one journal per reviewer, `annotations/<reviewer>.journal`, each
+with its own lock file `annotations/<reviewer>.lock`, so reviewers working on one
+library at the same time never wait for each other's saves. Libraries made before
+that have `annotations.journal` (lock `annotations.lock`), which stays readable as
+the journal of the earlier reviewer; a store without a reviewer still writes it.
+`journal_set` keeps them together; this module is one file.
 
 Each line is one transaction (one user action, however many records it touched):
 
     {"seq": 42, "txn": "9f1c2a7be0d4", "ts": "2024-08-22T10:15:03.512Z",
      "action": "edit", "label": "tag 'qualitative' on 3 records",
+     "by": {"session": "0a1b2c3d4e5f", "pid": 4711, "host": "lab-server"},
+     "reviewer": "alice",
      "changes": [{"id": "10.1108/x", "field": "tags", "old": [], "new": ["qualitative"]}, ...]}
+
+`seq` numbers the entries of one file; `(ts, journal file name, seq)` orders the
+entries of all files (`annotation_clock`). `by` names the process that wrote the
+entry. A transaction applied on behalf of a reviewer from another machine
+(`AnnotationStore.apply_remote`) also carries `"origin": "<id>"`, the id it had
+there, and `"sync": true` inside `by`, so it is never exported back; its `ts` is
+the time it was made there.
 
 The first line is a header naming the journal (`{"seq": 0, "journal": "<id>", ...}`)
 so a checkpoint can tell whether the journal it points into is still the same file.
@@ -14,11 +30,12 @@ its entries continue the numbering after the checkpoint it starts from.
 A line is written with a single `write` and made durable with `fdatasync` before
 the caller returns. A process killed mid-write leaves a last line without its
 newline; such a torn tail is never read as an entry. Readers consume complete
-lines only, and a writer, which holds the exclusive lock, removes a torn tail
-before appending, so a new entry never glues onto a fragment.
+lines only, and only the file's writer, which holds that file's exclusive lock,
+removes a torn tail before appending, so a new entry never glues onto a fragment.
 
-Several processes may share a library: appends happen under `fcntl.flock` on the
-lock file, and a writer first reads what the others appended since it last looked.
+Several processes may write one journal (two windows of one reviewer): appends
+happen under `fcntl.flock` on its lock file, and a writer first reads what the
+others appended since it last looked.
 """
 
 from __future__ import annotations
@@ -29,22 +46,21 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from peerlit_tui.storage.annotation_errors import DiskFullError, not_saved
+from peerlit_tui.storage.journal_lines import Entry, Located, Warn, parse_lines
+
+__all__ = ["Entry", "Journal", "Located", "Warn", "fsync_dir", "new_id", "parse_lines", "utc_now"]
 
 JOURNAL_FORMAT = 1
 _SEQ_HEAD = re.compile(rb'\{\s*"seq"\s*:\s*(\d+)\s*[,}]')
 #: Journal entries are small; this bounds one read when scanning a whole journal.
 _SCAN_CHUNK = 4 << 20
-
-Entry = dict[str, Any]
-Warn = Callable[[str], None]
 
 
 def utc_now() -> str:
@@ -77,51 +93,6 @@ def _datasync(fd: int) -> None:
     sync(fd)
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
-    """A journal entry and the byte range of its line (newline included)."""
-
-    entry: Entry
-    start: int
-    end: int
-
-
-def parse_lines(
-    data: bytes, base: int, warn: Warn, needle: bytes | None = None
-) -> tuple[list[Located], int]:
-    """Parse the complete lines of `data`, which starts at byte `base` of the journal.
-
-    Args:
-        data: Raw journal bytes.
-        base: Offset of `data[0]` in the journal.
-        warn: Receives a message for each unreadable complete line (which is skipped).
-        needle: When given, only lines containing these bytes are parsed and returned.
-
-    Returns:
-        The parsed entries, and the offset just after the last complete line.
-    """
-    out: list[Located] = []
-    pos = 0
-    while True:
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            break
-        line = data[pos:nl]
-        if needle is not None and needle not in line:
-            pass
-        elif line.strip():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                entry = None
-            if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
-                out.append(Located(entry, base + pos, base + nl + 1))
-            else:
-                warn(f"journal line at byte {base + pos} is unreadable and was skipped")
-        pos = nl + 1
-    return out, base + pos
-
-
 class Journal:
     """One open journal file plus its lock.
 
@@ -131,24 +102,39 @@ class Journal:
         read_only: Open without creating or changing anything and without locking.
         sync: fsync each append; turn off only in tests and benchmarks.
         warn: Receives messages about unreadable or torn lines.
+        thread_lock: The lock threads of this process take around it (shared by
+            the journals of one store, which guard one index); a new one if None.
+        name: The journal's name in the library ("annotations/alice.journal").
 
     Attributes:
         offset: Bytes consumed: every complete line before it has been read.
         seq: Highest sequence number read or written.
+        last_ts: Running time of the entries read (kept by the store).
         journal_id: Id from the header line, "" until it has been read.
     """
 
     def __init__(
-        self, path: Path, lock_path: Path, *, read_only: bool, sync: bool, warn: Warn
+        self,
+        path: Path,
+        lock_path: Path,
+        *,
+        read_only: bool,
+        sync: bool,
+        warn: Warn,
+        thread_lock: threading.RLock | None = None,
+        name: str = "",
     ) -> None:
         self.path = path
+        self.name = name or path.name
         self.read_only = read_only
         self.sync = sync
         self._warn = warn
         self.offset = 0
         self.seq = 0
         self.journal_id = ""
-        self.thread_lock = threading.RLock()
+        # The running time of the entries read so far (`annotation_clock.entry_stamp`).
+        self.last_ts = ""
+        self.thread_lock = thread_lock if thread_lock is not None else threading.RLock()
         self._depth = 0
         self._fd: int | None = None
         self._lock_fd: int | None = None
@@ -196,6 +182,7 @@ class Journal:
             self._fd = None
         self.offset = self.seq = 0
         self.journal_id = ""
+        self.last_ts = ""
         if self.read_only:
             if self.path.exists():
                 self._fd = os.open(self.path, os.O_RDONLY)
@@ -228,21 +215,34 @@ class Journal:
         self._fd = self._lock_fd = None
 
     @contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self, *, wait: bool = True) -> Iterator[bool]:
         """Hold the thread lock and, outside read-only mode, the exclusive file lock.
 
         Re-entrant within a thread; the file lock is taken once at the outermost level.
+
+        Args:
+            wait: Wait for the file lock; when False and another process holds
+                it, yield False without it (the caller must then leave the file alone).
         """
         with self.thread_lock:
             if self._lock_fd is not None and self._depth == 0:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                except BlockingIOError:
+                    yield False
+                    return
             self._depth += 1
             try:
-                yield
+                yield True
             finally:
                 self._depth -= 1
                 if self._lock_fd is not None and self._depth == 0:
                     fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    @property
+    def held(self) -> bool:
+        """True while this process holds the journal's lock (call with the thread lock held)."""
+        return self._depth > 0
 
     def size(self) -> int:
         """Current size of the journal file in bytes (0 when it does not exist)."""

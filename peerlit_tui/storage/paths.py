@@ -1,8 +1,10 @@
 """Where a library lives on disk.
 
 A library is a folder holding the record store, the annotations store and their
-journals and backups. Its location comes from, in order: `--library DIR`, the
-`PEERLIT_LIBRARY` environment variable, or the platform's user data folder.
+journals (`annotations.journal` from before reviewers had their own, and
+`annotations/<reviewer>.journal`) and backups. Its location comes from, in
+order: `--library DIR`, the `PEERLIT_LIBRARY` environment variable, or the
+platform's user data folder.
 """
 
 from __future__ import annotations
@@ -18,6 +20,28 @@ ANNOTATIONS_JSON = "annotations.json"
 ANNOTATIONS_JOURNAL = "annotations.journal"
 ANNOTATIONS_LOCK = "annotations.lock"
 BACKUP_DIR = "backups"
+#: The folder of the reviewers' journals: `annotations/<reviewer>.journal`, each
+#: with its lock file `annotations/<reviewer>.lock`.
+JOURNALS_DIR = "annotations"
+JOURNAL_SUFFIX = ".journal"
+LOCK_SUFFIX = ".lock"
+
+
+def reviewer_journal(reviewer: str) -> str:
+    """The name (path inside the library) of a reviewer's journal: "annotations/alice.journal".
+
+    Reviewer names are checked when given (`screening_decisions.validate_reviewer`):
+    letters, digits, ".", "_" and "-", never a leading dot, so a name is one plain
+    file name.
+    """
+    return f"{JOURNALS_DIR}/{reviewer}{JOURNAL_SUFFIX}"
+
+
+def lock_of(journal: str) -> str:
+    """The lock file of a journal name (`annotations.lock` for `annotations.journal`)."""
+    if journal == ANNOTATIONS_JOURNAL:
+        return ANNOTATIONS_LOCK
+    return journal[: -len(JOURNAL_SUFFIX)] + LOCK_SUFFIX
 
 
 def default_library_dir() -> Path:

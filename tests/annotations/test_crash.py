@@ -25,7 +25,8 @@ from peerlit_tui.services.annotations import AnnotationService
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotations import AnnotationStore, read_snapshot
 from peerlit_tui.storage.journal import Journal
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, JOURNALS_DIR
+from tests.annotations.helpers import journal_path
 
 KILLS = 50
 RECORDS = 40
@@ -125,18 +126,22 @@ def _damage(folder: Path, rng: random.Random, delete: bool) -> AnnotationIndex:
     snapshot = read_snapshot(folder / ANNOTATIONS_JSON)
     assert snapshot is not None
     expected = AnnotationIndex()
-    expected.load(snapshot.docs, snapshot.reasons, lambda _: None)
-    path = folder / ANNOTATIONS_JOURNAL
+    expected.load(
+        snapshot.docs, snapshot.reasons, lambda _: None, snapshot.stamps, snapshot.reasons_stamp
+    )
+    path = journal_path(folder)
+    name = f"{JOURNALS_DIR}/{path.name}"
+    mark = snapshot.mark_of(name)
     if delete:
         path.unlink()
         return expected
     cut = rng.randrange(0, path.stat().st_size)
     with open(path, "r+b") as f:
         f.truncate(cut)
-    if cut >= snapshot.offset:
+    if cut >= mark.offset:
         reader = Journal(path, path, read_only=True, sync=False, warn=lambda _: None)
-        for item in reader.scan(snapshot.offset):
-            expected.apply_entry(item.entry, lambda _: None)
+        for item in reader.scan(mark.offset):
+            expected.apply_entry(item.entry, lambda _: None, name)
         reader.close()
     return expected
 

@@ -7,17 +7,22 @@ import os
 from pathlib import Path
 
 from peerlit_tui.services.annotations import AnnotationService
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
-from tests.annotations.helpers import journal_lines, open_service
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON
+from tests.annotations.helpers import journal_lines, journal_path, open_service
 
 
 def damaged_journals(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"{ANNOTATIONS_JOURNAL}.damaged-*"))
+    return sorted(journal_path(folder).parent.glob(f"{journal_path(folder).name}.damaged-*"))
 
 
-def _five(folder: Path) -> None:
-    """The audit's reproduction: a tag, two notes, a rating, a decision; then a checkpoint."""
+def _five(folder: Path, *, legacy: bool = False) -> None:
+    """The audit's reproduction: a tag, two notes, a rating, a decision; then a checkpoint.
+
+    With `legacy`, written to `annotations.journal` as before reviewers had journals.
+    """
     with open_service(folder) as svc:
+        if legacy:
+            svc.store.reviewer = ""
         svc.add_tags("8917", "a")
         svc.set_note("8917", "v1")
         svc.set_note("8917", "v2")
@@ -33,7 +38,7 @@ def _assert_all_there(svc: AnnotationService) -> None:
 
 
 def _truncate(folder: Path, lines: int) -> None:
-    journal = folder / ANNOTATIONS_JOURNAL
+    journal = journal_path(folder)
     kept = journal.read_bytes().split(b"\n")[:lines]
     journal.write_bytes(b"\n".join(kept) + b"\n")
 
@@ -56,7 +61,7 @@ def test_truncated_journal_is_not_replayed_over_the_checkpoint(tmp_path: Path) -
 
 def test_doctor_with_missing_journal_keeps_every_annotation(tmp_path: Path) -> None:
     _five(tmp_path)
-    (tmp_path / ANNOTATIONS_JOURNAL).unlink()
+    (journal_path(tmp_path)).unlink()
     report = AnnotationService.doctor(tmp_path)
     with open_service(tmp_path) as svc:
         _assert_all_there(svc)
@@ -82,7 +87,7 @@ def test_foreign_journal_is_set_aside(tmp_path: Path) -> None:
     other = tmp_path / "other"
     with open_service(other) as svc:
         svc.set_note("zzz", "another library")
-    os.replace(other / ANNOTATIONS_JOURNAL, tmp_path / ANNOTATIONS_JOURNAL)
+    os.replace(journal_path(other), journal_path(tmp_path))
     with open_service(tmp_path) as svc:
         _assert_all_there(svc)
         assert svc.get("zzz").note == ""
@@ -90,7 +95,7 @@ def test_foreign_journal_is_set_aside(tmp_path: Path) -> None:
 
 
 def test_old_checkpoint_without_fingerprint_still_protected(tmp_path: Path) -> None:
-    _five(tmp_path)
+    _five(tmp_path, legacy=True)  # the old layout only knew annotations.journal
     path = tmp_path / ANNOTATIONS_JSON
     data = json.loads(path.read_text())
     meta = data["meta"]["1"]
@@ -110,7 +115,7 @@ def test_changed_prefix_keeps_checkpoint_and_newer_entries(tmp_path: Path) -> No
     svc.set_note("8917", "v3")
     svc.add_tags("new", "later")
     svc.close(checkpoint=False)
-    journal = tmp_path / ANNOTATIONS_JOURNAL
+    journal = journal_path(tmp_path)
     raw = bytearray(journal.read_bytes())
     at = raw.index(b'"v1"')
     raw[at + 1 : at + 3] = b"XX"  # an early entry changed, same length
@@ -130,7 +135,7 @@ def test_newer_entries_that_do_not_fit_are_left_out(tmp_path: Path) -> None:
     svc = open_service(tmp_path)
     svc.set_note("8917", "v3")
     svc.close(checkpoint=False)
-    journal = tmp_path / ANNOTATIONS_JOURNAL
+    journal = journal_path(tmp_path)
     lines = journal.read_bytes().split(b"\n")
     last = json.loads(lines[-2])
     last["changes"][0]["old"] = "not what the checkpoint holds"
@@ -145,7 +150,7 @@ def test_journal_deleted_while_open_loses_nothing(tmp_path: Path) -> None:
     _five(tmp_path)
     svc = open_service(tmp_path, checkpoint_every=10**6)
     svc.set_note("8917", "after the checkpoint")
-    (tmp_path / ANNOTATIONS_JOURNAL).unlink()
+    (journal_path(tmp_path)).unlink()
     svc.set_rating("fcb3", 2)  # notices, copies the deleted journal out, goes on
     svc.close(checkpoint=False)
     with open_service(tmp_path) as again:
@@ -231,7 +236,7 @@ def test_kill_while_replacing_a_damaged_journal_loses_nothing(tmp_path: Path) ->
     svc = open_service(tmp_path)
     svc.set_note("8917", "newer, not checkpointed")
     svc.close(checkpoint=False)
-    journal = tmp_path / ANNOTATIONS_JOURNAL
+    journal = journal_path(tmp_path)
     raw = bytearray(journal.read_bytes())
     at = raw.index(b'"v1"')
     raw[at + 1 : at + 3] = b"XX"  # damaged before the checkpoint's position

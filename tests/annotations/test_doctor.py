@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 from peerlit_tui.services.annotations import AnnotationService
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON, BACKUP_DIR
-from tests.annotations.helpers import open_service
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, BACKUP_DIR
+from tests.annotations.helpers import journal_path, open_service
 
 
 def _library(folder: Path) -> None:
@@ -31,15 +31,15 @@ def test_missing_folder(tmp_path: Path) -> None:
 
 def test_repairs_torn_line_and_temp_files(tmp_path: Path) -> None:
     _library(tmp_path)
-    with open(tmp_path / ANNOTATIONS_JOURNAL, "ab") as f:
+    with open(journal_path(tmp_path), "ab") as f:
         f.write(b'{"seq":4,"txn":"ab')
     (tmp_path / ".annotations.json.zz.tmp").write_text("{")
     report = AnnotationService.doctor(tmp_path)
     assert report.ok
     assert any("incomplete" in p for p in report.problems)
     assert any("temp file" in p for p in report.problems)
-    assert "removed the incomplete last journal line" in report.repairs
-    assert (tmp_path / ANNOTATIONS_JOURNAL).read_bytes().endswith(b"\n")
+    assert any("removed the incomplete last line of" in r for r in report.repairs)
+    assert (journal_path(tmp_path)).read_bytes().endswith(b"\n")
     assert not list(tmp_path.glob("*.tmp"))
     assert AnnotationService.doctor(tmp_path).problems == []
 
@@ -66,8 +66,8 @@ def test_rewrites_checkpoint_that_disagrees_with_journal(tmp_path: Path) -> None
     data["annotations"]["1"]["note"] = "edited by hand"
     path.write_text(json.dumps(data))
     report = AnnotationService.doctor(tmp_path)
-    assert any("disagrees with the journal" in p and "note" in p for p in report.problems)
-    assert f"{ANNOTATIONS_JSON} rewritten from the journal" in report.repairs
+    assert any("disagrees with the journals" in p and "note" in p for p in report.problems)
+    assert f"{ANNOTATIONS_JSON} rewritten from the journals" in report.repairs
     with open_service(tmp_path) as svc:
         assert svc.get("a").note == "kept"
 
@@ -82,7 +82,7 @@ def test_creates_missing_checkpoint(tmp_path: Path) -> None:
 
 def test_journal_without_beginning_is_reported(tmp_path: Path) -> None:
     _library(tmp_path)
-    journal = tmp_path / ANNOTATIONS_JOURNAL
+    journal = journal_path(tmp_path)
     lines = journal.read_bytes().split(b"\n")
     journal.write_bytes(b"\n".join(lines[2:]))
     report = AnnotationService.doctor(tmp_path)

@@ -19,8 +19,8 @@ from peerlit_tui.services.annotations import (
     DiskFullError,
     ReadOnlyStoreError,
 )
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON, RECORDS_DB
-from tests.annotations.helpers import open_service
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, RECORDS_DB
+from tests.annotations.helpers import journal_path, open_service
 
 
 def _library(folder: Path) -> None:
@@ -73,7 +73,7 @@ def test_full_disk_says_not_saved_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short: bool
 ) -> None:
     _library(tmp_path)
-    journal = (tmp_path / ANNOTATIONS_JOURNAL).resolve()
+    journal = (journal_path(tmp_path)).resolve()
     svc = open_service(tmp_path)
     before = journal.read_bytes()
     with monkeypatch.context() as patch:
@@ -160,7 +160,7 @@ def test_doctor_checks_the_record_store(tmp_path: Path) -> None:
 
 def test_doctor_healthy_only_when_nothing_is_wrong(tmp_path: Path) -> None:
     _library(tmp_path)
-    with open(tmp_path / ANNOTATIONS_JOURNAL, "ab") as f:
+    with open(journal_path(tmp_path), "ab") as f:
         f.write(b'{"seq":9,"txn":"x')
     first = AnnotationService.doctor(tmp_path)
     assert first.ok and not first.healthy and first.to_json()["healthy"] is False
@@ -173,7 +173,7 @@ def test_history_reads_lines_with_any_json_spacing(tmp_path: Path) -> None:
         "seq": 3, "txn": "0123456789ab", "ts": "2024-08-22T10:15:03.512Z", "action": "edit",
         "label": "note a", "changes": [{"id": "a", "field": "note", "old": "kept", "new": "sp"}],
     }  # fmt: skip
-    with open(tmp_path / ANNOTATIONS_JOURNAL, "ab") as f:
+    with open(journal_path(tmp_path), "ab") as f:
         f.write(json.dumps(entry, indent=None, separators=(", ", ": ")).encode() + b"\n")
     with open_service(tmp_path) as svc:
         assert [h.new for h in svc.history("a") if h.field == "note"] == ["kept", "sp"]

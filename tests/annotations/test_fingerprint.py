@@ -18,8 +18,8 @@ from peerlit_tui.storage.annotation_fingerprint import (
     verify,
 )
 from peerlit_tui.storage.annotations import read_snapshot
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_JSON
-from tests.annotations.helpers import open_service
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON
+from tests.annotations.helpers import journal_path, open_service
 
 
 class Counting:
@@ -69,9 +69,11 @@ def test_doctor_finds_a_change_early_in_a_long_journal(tmp_path: Path) -> None:
         svc.set_note([f"n{i:04d}" for i in range(300)], "long " * 200)  # many blocks
         svc.set_note("last", "checkpointed")
     snapshot = read_snapshot(tmp_path / ANNOTATIONS_JSON)
-    assert snapshot is not None and snapshot.offset > BLOCK_SIZE + (64 << 10)
-    assert snapshot.mark.sha256 and len(snapshot.mark.blocks) >= 1
-    journal = tmp_path / ANNOTATIONS_JOURNAL
+    journal = journal_path(tmp_path)
+    assert snapshot is not None
+    mark = snapshot.mark_of(f"{journal.parent.name}/{journal.name}")
+    assert mark.offset > BLOCK_SIZE + (64 << 10)
+    assert mark.sha256 and len(mark.blocks) >= 1
     raw = bytearray(journal.read_bytes())
     at = raw.index(b"early entry")
     raw[at] = ord("E")

@@ -148,7 +148,7 @@ def test_checkpoint_is_a_plain_tinydb_database(tmp_path: Path) -> None:
         store.transact("reasons", lambda _: [Edit(None, "reasons", ("wrong population",))])
         store.transact("decide", lambda _: [Edit("b", "decision", "include")])
         assert store.checkpoint()
-        offset, seq = store.position
+        offset, seq = store._journal.offset, store._journal.seq
     db = TinyDB(tmp_path / ANNOTATIONS_JSON, access_mode="r")
     try:
         docs = db.table("annotations").all()
