@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from peerlit_tui.highlight import compile_words
 from peerlit_tui.services.ranking import RankingResult, RankingService, RankingUnavailable
@@ -135,6 +136,7 @@ class RankingController:
         self._trained = False  # a retrain of this session finished (terms can be explained)
         self._count = 0
         self._create: Services | None = None  # the library to create a service for
+        self._to_top = False  # go to the best-ranked record once the priority sort is shown
         self._shown: tuple[list[int], frozenset[str]] | None = None
         detail.why = self.why_for
         record_list.next_undecided = self.next_undecided
@@ -271,6 +273,7 @@ class RankingController:
         ranked = self.service is not None and self.service.result is not None
         if on and ranked and not filtering.explicit_sort and filtering.sort_key != PRIORITY:
             self._auto_sort = (filtering.sort_key, filtering.reverse)
+            self._to_top = True
             filtering.sort_by(PRIORITY, reverse=False, explicit=False)
         elif not on and self._auto_sort is not None:
             key, reverse = self._auto_sort
@@ -278,6 +281,19 @@ class RankingController:
             if not filtering.explicit_sort and filtering.sort_key == PRIORITY:
                 filtering.sort_by(key, reverse=reverse, explicit=False)
         self.update_status()
+
+    def filtered(self) -> None:
+        """A result is shown: after switching to priority, start at its best-ranked record.
+
+        Only when the record under the cursor is decided: one being read stays.
+        """
+        if not self._to_top or self._filtering.sort_key != PRIORITY:
+            return
+        self._to_top = False
+        services, current = self._services(), self._list.current_id
+        if services is not None and current is not None:
+            if services.annotations.get(current).decision != "undecided":
+                self._list.cursor = 0
 
     def advance_from(self, cursor: int) -> int:
         """Where auto-advance looks for the next undecided record after a decision.
@@ -389,7 +405,10 @@ class RankingController:
             return RankWhy(note=f"not ranked yet: {reason}" if reason else "not ranked yet")
         if level is None:
             return RankWhy(note="added after the last ranking; ranked at the next one")
-        terms = tuple(t.term for t in service.explain(record.id, WHY_TERMS))
+        # The model weighs function words too ("the", "to"); a reader learns nothing
+        # from them, so the line shows the content words among the heaviest terms.
+        found = service.explain(record.id, 4 * WHY_TERMS)
+        terms = tuple(t.term for t in found if not _only_stop_words(t.term))[:WHY_TERMS]
         if not terms:
             # After a restart the scores come from the cache; the model that explains
             # them is trained again in the background first.
@@ -430,6 +449,10 @@ class RankingController:
     def update_status(self) -> None:
         """Show the ranking's state in the status line."""
         self._status.set_ranking(self.status_text())
+
+
+def _only_stop_words(term: str) -> bool:
+    return all(word in ENGLISH_STOP_WORDS for word in term.split())
 
 
 def _columns_of(ids: Sequence[str]) -> dict[str, int]:

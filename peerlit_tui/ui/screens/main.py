@@ -344,6 +344,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             message.shown if on else None,
         )
         self.update_progress()
+        self.ranking.filtered()
         self.panes.after_query()
 
     @on(FilterFailed)
