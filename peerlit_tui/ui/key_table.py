@@ -34,6 +34,7 @@ CONTEXT_PARENTS: Final[Mapping[str, str | None]] = {
     "import": "app",
     "duplicates": "app",
     "bulk": "app",
+    "conflicts": "app",
 }
 #: What a context is called in help and in clash reports.
 CONTEXT_NAMES: Final[Mapping[str, str]] = {
@@ -59,6 +60,7 @@ CONTEXT_NAMES: Final[Mapping[str, str]] = {
     "import": "the import dialog",
     "duplicates": "the duplicates view",
     "bulk": "the bulk-action dialog",
+    "conflicts": "the conflicts view",
 }
 #: Activities, in the order the help screen lists them.
 GROUPS: Final[tuple[str, ...]] = (
@@ -282,6 +284,9 @@ KEY_TABLE: Final[tuple[KeyAction, ...]] = (
        "Import an export file or a folder of exports", "main", "library"),
     _a("main.duplicates", "ctrl+d", "duplicates", "Duplicates",
        "Review the likely duplicates among the shown records, side by side", "main", "library"),
+    _a("main.conflicts", "f7,ctrl+k", "conflicts", "Conflicts",
+       "Resolve the records the reviewers disagree on, their decisions side by side",
+       "main", "deciding"),
     _a("main.sync", "f6", "sync", "Sync with the team remote",
        "Send this machine's changes to the team's git remote and bring in the others'",
        "main", "library"),
@@ -356,6 +361,27 @@ KEY_TABLE: Final[tuple[KeyAction, ...]] = (
             "duplicates"),
     _dialog("duplicates.close", "escape,q", "close", "Close", "Back to the records",
             "duplicates"),
+    _dialog("conflicts.next", "down,j", "next", "Next", "Highlight the next record",
+            "conflicts", show=False),
+    _dialog("conflicts.previous", "up,k", "previous", "Previous",
+            "Highlight the previous record", "conflicts", show=False),
+    _dialog("conflicts.include", "i", "include", "Resolve: include",
+            "Resolve the record: final decision include", "conflicts"),
+    _dialog("conflicts.exclude", "x", "exclude", "Resolve: exclude",
+            "Resolve the record: exclude, with one of the project's reasons", "conflicts"),
+    _dialog("conflicts.maybe", "m", "maybe", "Resolve: maybe",
+            "Resolve the record: maybe, with a reason typed or picked", "conflicts"),
+    _dialog("conflicts.undo", "ctrl+z", "undo", "Undo",
+            "Undo the newest change (a resolution returns to the list)", "conflicts"),
+    _dialog("conflicts.open", "enter", "open", "Open record",
+            "Close the view and show the record on the main screen", "conflicts"),
+    _dialog("conflicts.pending", "p", "toggle_pending", "Pending too",
+            "List the records not every reviewer has decided too, or only conflicts",
+            "conflicts"),
+    _dialog("conflicts.refresh", "f5", "refresh", "List again",
+            "Read the list again (after changes in another window)", "conflicts", show=False),
+    _dialog("conflicts.close", "escape,q", "close", "Close",
+            "Close the reason prompt, or the view", "conflicts"),
 )  # fmt: skip
 """Every action, grouped by activity. Add a row here and the key, the help, the
 palette and the keymap checker all know it."""

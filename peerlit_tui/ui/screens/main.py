@@ -41,6 +41,7 @@ from peerlit_tui.ui.controllers.project import ProjectDialogs
 from peerlit_tui.ui.controllers.ranking import COMMANDS, TICK_SECONDS, RankingController
 from peerlit_tui.ui.controllers.screening import ScreeningMode, apply_screening_key
 from peerlit_tui.ui.controllers.sync import SyncController
+from peerlit_tui.ui.controllers.team import TeamController
 from peerlit_tui.ui.keys import key_label
 from peerlit_tui.ui.messages import (
     Filtered,
@@ -180,6 +181,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         )  # fmt: skip
         """What each key does (`ui.controllers.main_commands`)."""
         self.sync = SyncController(self)  # the palette's "Sync with the team remote"
+        self.team = TeamController.of(self)  # conflicts view; reviewer, blind mode in status
 
     def _outputs(self) -> Outputs:
         self.outputs = Outputs(

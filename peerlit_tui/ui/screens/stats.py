@@ -5,6 +5,11 @@ screening decisions and exclusion reasons) come from `services.stats`, computed 
 a thread worker: at 100,000 records it reads every record's provenance. The chart
 is built from Unicode block characters in theme colours, scaled to the screen's
 width, so it fits an 80×24 terminal; longer lists scroll.
+
+Below the counts, the agreement between reviewers (`services.team`): per pair,
+the records both screened, how many they agree and disagree on, the percentage
+and Cohen's κ (Fleiss' κ over everyone when more than two), with κ said in words
+when it is undefined and a line on what κ means.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import safe_content, safe_line
 
 if TYPE_CHECKING:
+    from peerlit_tui.services.agreement import Agreement, Kappa
     from peerlit_tui.services.stats import PrismaStats
     from peerlit_tui.ui.session import Services
 
@@ -111,6 +117,49 @@ def stats_content(stats: PrismaStats, width: int) -> Content:
     return Content("\n").join(lines)
 
 
+#: What κ means, in one line under the agreement figures.
+KAPPA_HINT = "κ: agreement corrected for chance (1 perfect, 0 chance level, < 0 worse)"
+
+
+def _kappa(kappa: Kappa) -> str:
+    # "κ is undefined: …" reads "Cohen's κ undefined: …" after the name.
+    return f"{kappa.value:.3f}" if kappa.value is not None else kappa.reason.removeprefix("κ is ")
+
+
+def agreement_content(agreement: Agreement, conflicts: int | None) -> Content:
+    """The agreement between reviewers as lines, names never parsed as markup.
+
+    Args:
+        agreement: Every pair's agreement (`services.team.team_agreement`).
+        conflicts: Unresolved conflicts, None when blind mode hides them.
+    """
+    lines = [Content.styled("Agreement between reviewers", "bold")]
+    names = agreement.reviewers
+    if len(names) < 2:
+        who = f" (so far: {safe_line(names[0])})" if names else ""
+        lines.append(safe_content(f"  Agreement needs two reviewers who screened records{who}.",
+                                  "dim"))  # fmt: skip
+        return Content("\n").join(lines)
+    for pair in agreement.pairs:
+        a, b = (safe_line(n) for n in pair.reviewers)
+        share = f"{pair.percent_agreement:.1f}%" if pair.percent_agreement is not None else "–"
+        lines.append(safe_content(
+            f"  {a} · {b}: {pair.both_screened:,} screened by both, {pair.agree:,} agree "
+            f"({share}), {pair.conflicts:,} disagree"))  # fmt: skip
+        lines.append(safe_content(f"    Cohen's κ {_kappa(pair.kappa)}"))
+    if agreement.fleiss is not None:
+        lines.append(
+            safe_content(
+                f"  all {len(names)} reviewers: {agreement.all_screened:,} screened by all"
+            )
+        )
+        lines.append(safe_content(f"    Fleiss' κ {_kappa(agreement.fleiss)}"))
+    if conflicts is not None:
+        lines.append(safe_content(f"  unresolved conflicts: {conflicts:,}"))
+    lines.append(Content.styled("  " + KAPPA_HINT, "dim"))
+    return Content("\n").join(lines)
+
+
 class StatsScreen(ModalScreen[None]):
     """PRISMA counts of the library, and a key that writes the PRISMA2020 CSV.
 
@@ -143,9 +192,9 @@ class StatsScreen(ModalScreen[None]):
     """
 
     class _Counted(Message):
-        def __init__(self, stats: PrismaStats) -> None:
+        def __init__(self, stats: PrismaStats, agreement: Agreement, conflicts: int | None) -> None:
             super().__init__()
-            self.stats = stats
+            self.stats, self.agreement, self.conflicts = stats, agreement, conflicts
 
     def __init__(self, services: Services, library_dir: Path) -> None:
         super().__init__()
@@ -153,6 +202,10 @@ class StatsScreen(ModalScreen[None]):
         self._default_path = library_dir / PRISMA_FILE
         self.stats: PrismaStats | None = None
         """The counts, once computed."""
+        self.agreement: Agreement | None = None
+        """The agreement between reviewers, once computed."""
+        self.conflicts: int | None = None
+        """Unresolved conflicts (None while blind mode hides them)."""
 
     def compose(self) -> Iterable[Widget]:
         """Counts (scrolling), the CSV path and the keys."""
@@ -175,13 +228,18 @@ class StatsScreen(ModalScreen[None]):
           description="Counting the library")  # fmt: skip
     def _count(self) -> None:
         from peerlit_tui.services.stats import compute_stats
+        from peerlit_tui.services.team import conflict_ids, is_blind, team_agreement
 
         services = self._services
-        self.post_message(self._Counted(compute_stats(services.library, services.annotations)))
+        stats = compute_stats(services.library, services.annotations)
+        annotations = services.annotations
+        conflicts = None if is_blind(annotations) else len(conflict_ids(annotations))
+        self.post_message(self._Counted(stats, team_agreement(annotations), conflicts))
 
     @on(_Counted)
     def _counted(self, message: _Counted) -> None:
         self.stats = message.stats
+        self.agreement, self.conflicts = message.agreement, message.conflicts
         self._render_stats()
 
     def on_resize(self) -> None:
@@ -192,7 +250,12 @@ class StatsScreen(ModalScreen[None]):
         if self.stats is None:
             return
         width = self.query_one("#stats-body").size.width or 76
-        self.query_one("#stats-body", Static).update(stats_content(self.stats, width))
+        body = stats_content(self.stats, width)
+        if self.agreement is not None:
+            body = Content("\n").join(
+                [body, Content(""), agreement_content(self.agreement, self.conflicts)]
+            )
+        self.query_one("#stats-body", Static).update(body)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Counting failed: say why instead of showing "Counting…" for ever."""
