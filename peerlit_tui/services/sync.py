@@ -259,8 +259,9 @@ def _run(
     report.remote = _connect(git, tree, state, remote, annotations.reviewer)
     # A sync that did not finish (killed) may have left git half-way: repair first.
     clean_tree(git, tree, machine, full=state.get("running", True))
-    state["running"] = True
-    save_state(folder, state)
+    if state.get("running") is not True or remote is not None:
+        state["running"] = True
+        save_state(folder, state)
     # (1) this machine's changes and settings, durable before the state names them
     exporter = Exporter(annotations, tree, machine, state)
     counts: list[int] = []
@@ -275,7 +276,8 @@ def _run(
     first = not state.get("settings_started")
     report.settings = export_settings(folder, tree, machine, settings, first=first)
     state["settings_started"] = True
-    save_state(folder, state)
+    if report.exported or report.settings:
+        save_state(folder, state)
     # (2)-(4) commit, fetch and merge, push
     commit(git, tree, machine, annotations.reviewer, report.exported)
     try:
@@ -289,7 +291,8 @@ def _run(
     applied = set(state.get("sources") or [])
     report.files, report.records = import_missing(library, folder, applied, report.warnings)
     state["sources"] = sorted(applied)
-    save_state(folder, state)
+    if report.files:
+        save_state(folder, state)
     report.applied, report.changes = apply_changes(
         annotations, tree, machine, exporter, report.warnings, lambda: save_state(folder, state)
     )

@@ -134,7 +134,7 @@ def read_json(path: Path) -> dict[str, Any] | None:
 def write_json(path: Path, data: dict[str, Any], *, sync: bool = True) -> None:
     """Replace `path` with `data` as JSON, atomically (old or new after a kill)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     atomic_write(path, payload.encode() + b"\n", sync=sync, lock=None)
 
 
