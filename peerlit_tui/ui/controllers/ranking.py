@@ -335,7 +335,12 @@ class RankingController:
         if service is None or result is None:
             return None
         cached = self._positions
-        if cached is not None and cached.ranking is result and cached.ids is ids:
+        if (
+            cached is not None
+            and cached.ranking is result
+            and cached.ids is ids
+            and len(cached.rank) == len(ids)  # the columns grow in place on a reload
+        ):
             return cached
         column = _columns_of(ids)
         rank = np.full(len(ids), len(ids), dtype=np.int64)
