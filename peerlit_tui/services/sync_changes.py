@@ -26,7 +26,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from peerlit_tui.annotation import tag_key, validate_record_id
+from peerlit_tui.annotation import (
+    tag_key,
+    validate_decision,
+    validate_note,
+    validate_rating,
+    validate_read_status,
+    validate_reason,
+    validate_record_id,
+    validate_tag,
+)
 from peerlit_tui.screening_decisions import RESOLUTION, validate_reviewer
 from peerlit_tui.services.sync_settings import EPOCH
 from peerlit_tui.storage.annotation_history import Edit
@@ -75,6 +84,27 @@ def change_keys(change: dict[str, Any]) -> list[str]:
         old, new = _tag_keys(change.get("old")), _tag_keys(change.get("new"))
         return [stamp_key(rid, "tag", k) for k in sorted(old.keys() ^ new.keys())]
     return [stamp_key(rid, str(field), str(change.get("reviewer") or ""))]
+
+
+def _clean(field: str, value: Any) -> Any:
+    """Check a value from another machine as if typed here (control characters, lengths).
+
+    Raises:
+        ValueError: For a value this library would not accept.
+    """
+    if field in ("tags", REASONS_FIELD):
+        items = value if isinstance(value, list) else None
+        if items is None:
+            raise ValueError(f"{field} must be a list")
+        check = validate_tag if field == "tags" else validate_reason
+        return normalise_value(field, [check(v) for v in items])
+    checks = {"note": validate_note, "rating": validate_rating, "read": validate_read_status,
+              "decision": validate_decision}  # fmt: skip
+    if field in checks:
+        value = checks[field](value)
+    elif field == "reason" and value:
+        value = validate_reason(value)
+    return normalise_value(field, value)
 
 
 def own_file(tree: Path, reviewer: str, machine: str) -> Path:
@@ -236,7 +266,7 @@ class Planner:
     ) -> Edit | None:
         field, rid = change.get("field"), change.get("id")
         if rid is None and field == REASONS_FIELD:
-            value = normalise_value(REASONS_FIELD, change.get("new"))
+            value = _clean(REASONS_FIELD, change.get("new"))
             return Edit(None, REASONS_FIELD, value) if self._newer(
                 stamp_key(None, REASONS_FIELD), stamp) else None  # fmt: skip
         if field not in _FIELDS or not isinstance(rid, str):
@@ -245,7 +275,7 @@ class Planner:
         if field == "tags":
             self._tags(index, rid, change, stamp, tags)
             return None
-        value = normalise_value(field, change.get("new"))
+        value = _clean(field, change.get("new"))
         name = str(change.get("reviewer") or "") if field in TEAM_FIELDS else ""
         if field in TEAM_FIELDS and not name:
             raise ValueError("a decision without its reviewer")
@@ -262,7 +292,7 @@ class Planner:
         tags: dict[str, list[str]],
     ) -> None:
         old, new = _tag_keys(change.get("old")), _tag_keys(change.get("new"))
-        normalise_value("tags", list(new.values()))  # refuse invalid tags before any change
+        _clean("tags", list(new.values()))  # refuse invalid tags before any change
         current = tags.get(rid)
         if current is None:
             current = list(to_jsonable(index.current(rid, "tags")))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,37 @@ def test_a_copied_library_syncs_as_a_machine_of_its_own(
     for lib in (alice, copy):
         shown = as_json(lib, "show", ids[7])["annotations"]
         assert (shown["decision"], shown["note"]) == ("exclude", "on the desktop")
+
+
+def test_hostile_lines_from_the_remote_are_cleaned_or_skipped(
+    machines: tuple[Path, Path, Path, list[str]],
+) -> None:
+    alice, bob, remote, ids = machines
+    sync(alice, "alice", "--remote", str(remote))
+    sync(bob, "bob", "--remote", str(remote))
+    tree = bob / "sync"
+    lines = [
+        {"id": "deadbeef:1", "ts": "2030-01-01T00:00:00.000Z", "reviewer": "mallory",
+         "changes": [{"id": ids[0], "field": "note", "old": "", "new": "hi\x1b[31m there"},
+                     {"id": ids[0], "field": "owner", "old": "", "new": "mallory"},
+                     {"id": ids[1], "field": "rating", "old": 0, "new": 99}]},
+    ]  # fmt: skip
+    torn = json.dumps({"id": "deadbeef:2", "ts": "2030", "changes": []})[:20]
+    (tree / "changes" / "mallory@deadbeef.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines) + "not json\n" + torn,
+        encoding="utf-8",
+    )
+    (tree / "imports" / "deadbeef.jsonl").write_text(
+        json.dumps({"n": 1, "sha256": "0" * 64, "file": "../../etc/passwd", "name": "x"}) + "\n",
+        encoding="utf-8",
+    )
+    steps = (["add", "-A"], ["commit", "-qm", "hostile"], ["push", "-q", "origin", "HEAD:main"])
+    for args in steps:
+        subprocess.run(["git", "-C", str(tree), *args], check=True, capture_output=True)
+    code, out, err = run(alice, "--reviewer", "alice", "sync", "--json")
+    assert code == 0 and "Traceback" not in err
+    report = json.loads(out)
+    assert len(report["warnings"]) == 4, report["warnings"]  # field, rating, line, file
+    note = as_json(alice, "show", ids[0])["annotations"]["note"]
+    assert "\x1b" not in note and note.startswith("hi") and note.endswith("there")
+    assert as_json(alice, "show", ids[1])["annotations"]["rating"] == 0
