@@ -1,9 +1,12 @@
 """Real-shaped test corpora for the benchmarks, built from the shared scale corpus.
 
 The shared folder holds 22,846 real screening records (titles, abstracts, authors,
-years, keywords). Scale runs need 100,000: the rows are repeated with new ids (and a
-copy marker in the title, so they are not exact duplicates), which keeps real
-length distributions. Built libraries are cached under /tmp for reruns.
+years, keywords). Scale runs need 100,000 or 1,000,000: the rows are repeated with a
+copy marker in the title, so they are not exact duplicates and each copy gets its own
+content-derived id, which keeps real length distributions. Built libraries are
+cached under /tmp/peerlit-bench for reruns: `python bench/corpus.py 1000000` builds
+the million-record library once (about 6 GB, the better part of an hour on two
+shared cores, most of it SQLite's full-text index).
 """
 
 from __future__ import annotations

@@ -1,17 +1,23 @@
-"""How fast the TUI is on a 100,000-record library, headless at 120×40.
+"""How fast the TUI is on a 100,000-record (or 1,000,000-record) library, headless at 120×40.
 
-Usage: .venv/bin/python bench/tui_bench.py [N] [--runs R]
+Usage: .venv/bin/python bench/tui_bench.py [N] [--runs R] [--baseline REF] [--json]
 
 The library holds N (default 100,000) real-shaped records: the shared scale
-corpus repeated with new ids (`bench/corpus.py`, cached under /tmp). Every frame
-the app paints is turned into the byte stream a terminal would receive (the
-headless driver normally skips that step), so the byte counts are what an SSH
+corpus repeated with new ids (`bench/corpus.py`, cached under /tmp/peerlit-bench;
+the 1,000,000-record library takes the better part of an hour to build once).
+Every frame the app paints is turned into the byte stream a terminal would receive
+(the headless driver normally skips that step), so the byte counts are what an SSH
 client would get.
+
+`--baseline REF` first runs the same measurements on the code of git revision REF
+(exported to /tmp/peerlit-bench/tree-REF), then on this tree, and prints both side
+by side: old and new measured in one run, under the same load.
 
 Measured:
 
 - start → first paint and start → list ready, in a fresh process (interpreter
-  start and imports included), median of R runs;
+  start and imports included), median of R/8 runs; then every record listed, the
+  search index ready, and its character bitmaps built (later code only);
 - p50/p95 CPU ms (process time, all threads), wall ms and bytes from the key to
   the first frame that shows its effect, for: cursor ↓, PgDn, End, each
   keystroke of a typed 1-, 2- and 3-term query, a `findings:` query, and the
@@ -20,15 +26,18 @@ Measured:
   as the previous key's list frame is out when that takes longer);
 - peak RSS.
 
-Goals: first paint ≤ 0.8 s, list ready ≤ 1.5 s, cursor ≤ 10 ms and ≤ 1 KB,
-page ≤ 25 ms, keystroke → list painted ≤ 50 ms p95, section query ≤ 50 ms,
-RSS ≤ 600 MB.
+Goals (issue 12): first paint ≤ 0.5 s, list ready ≤ 0.8 s, typing p50/p95 ≤ 15/30 ms,
+`findings:` ≤ 20/40 ms, detail settle ≤ 60 ms, cursor ≤ 10 ms, RSS ≤ 300 MB at 100k;
+at 1M list ready ≤ 2 s, typing p95 ≤ 100 ms, cursor ≤ 10 ms, RSS ≤ 1.5 GB.
+
+RESULTS
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,7 +46,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parents[1]
+#: The code measured: this tree, or an exported revision (`--baseline`).
+ROOT = Path(os.environ.get("PEERLIT_BENCH_ROOT", HERE))
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import build_library  # noqa: E402
@@ -96,6 +108,14 @@ class ByteCounter:
         compositor.update_widgets = noting
 
 
+def search_ready(screen: Any) -> bool:
+    """The index is built, with its character bitmaps where the code has them."""
+    index = screen.index
+    if index is None:
+        return False
+    return not hasattr(index, "build_grams") or index.folded.grams is not None
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process (VmHWM), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -104,7 +124,7 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
-async def until(condition: Callable[[], bool], timeout: float = 120.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 600.0) -> None:
     """Poll `condition` until it holds (fails loudly when loading went wrong)."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -136,6 +156,8 @@ def startup_child(folder: Path, started: float) -> None:
             times["list_full"] = time.time() - started
             await until(lambda: screen.index is not None)
             times["index_ready"] = time.time() - started
+            await until(lambda: search_ready(screen))
+            times["bitmaps_ready"] = time.time() - started
             await pilot.pause()
 
     asyncio.run(main())
@@ -152,7 +174,7 @@ def measure_startup(folder: Path, runs: int) -> dict[str, float]:
         started = time.time()
         out = subprocess.run(
             [sys.executable, __file__, "--startup-child", str(folder), repr(started)],
-            capture_output=True, text=True, check=True, cwd=ROOT, timeout=300,
+            capture_output=True, text=True, check=True, cwd=ROOT, timeout=900,
         ).stdout  # fmt: skip
         for key, value in json.loads(out.strip().splitlines()[-1]).items():
             samples.setdefault(key, []).append(value)
@@ -243,7 +265,7 @@ async def interactions(folder: Path, runs: int) -> tuple[list[Sample], float]:
     async with app.run_test(size=SIZE) as pilot:
         screen: Any = app.screen
         records = screen.record_list
-        await until(lambda: screen.index is not None)
+        await until(lambda: search_ready(screen))
         await pilot.pause(0.3)
 
         def detail_idle() -> bool:
@@ -331,30 +353,79 @@ async def interactions(folder: Path, runs: int) -> tuple[list[Sample], float]:
     return samples, peak_rss_mb()
 
 
+def measure(n: int, runs: int) -> dict[str, Any]:
+    """Every figure of one tree, as JSON-friendly values."""
+    folder = build_library(n)
+    start = measure_startup(folder, max(3, runs // 8))
+    samples, rss = asyncio.run(interactions(folder, runs))
+    rows = {
+        s.name: [pct(s.cpu, 50), pct(s.cpu, 95), pct(s.wall, 50), pct(s.wall, 95),
+                 pct(s.bytes, 50), pct(s.bytes, 95), len(s.cpu)]
+        for s in samples
+    }  # fmt: skip
+    return {"startup": start, "samples": rows, "rss": rss}
+
+
+def report(new: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """Print the figures, the old ones beside (as old → new) when given."""
+
+    def pair(value: float, before: float | None, digits: int = 1) -> str:
+        if before is None:
+            return f"{value:.{digits}f}"
+        return f"{before:.{digits}f} → {value:.{digits}f}"
+
+    start, before = new["startup"], (old or {}).get("startup", {})
+    for key in ("first_paint", "list_ready", "list_full", "index_ready", "bitmaps_ready"):
+        if key in start:
+            print(f"start → {key.replace('_', ' '):<14} {pair(start[key], before.get(key), 2)} s")
+    print(f"{'operation':<40} {'cpu p50':>15} {'cpu p95':>15} {'wall p50':>15} "
+          f"{'wall p95':>15} {'bytes p50':>15}")  # fmt: skip
+    for name, values in new["samples"].items():
+        was = (old or {}).get("samples", {}).get(name)
+        cells = [pair(values[i], was[i] if was else None) for i in range(4)]
+        cells.append(pair(values[4], was[4] if was else None, 0))
+        print(f"{name:<40} " + " ".join(f"{c:>15}" for c in cells))
+    print(f"peak RSS {pair(new['rss'], (old or {}).get('rss'), 0)} MB")
+
+
+def baseline(ref: str, n: int, runs: int) -> dict[str, Any]:
+    """Run this bench on the code of git revision `ref`, in a subprocess."""
+    tree = Path("/tmp/peerlit-bench") / f"tree-{ref}"
+    if not (tree / "peerlit_tui").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=HERE, capture_output=True,
+                                 check=True).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, str(n), "--runs", str(runs), "--json"],
+        capture_output=True, text=True, check=True, cwd=tree, timeout=3600,
+        env={**os.environ, "PEERLIT_BENCH_ROOT": str(tree)},
+    ).stdout  # fmt: skip
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
 def main() -> None:
     """Build (or reuse) the library and print the figures."""
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if len(sys.argv) > 1 and sys.argv[1] == "--startup-child":
         startup_child(Path(sys.argv[2]), float(sys.argv[3]))
         return
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 40
-    n = int(args[0]) if args and args[0].isdigit() else 100_000
-    folder = build_library(n)
-    print(f"library: {folder} ({n:,} records), terminal {SIZE[0]}×{SIZE[1]}, headless")
-    start = measure_startup(folder, max(3, runs // 8))
-    print(
-        f"start → first paint {start['first_paint']:.2f} s (goal ≤ 0.8), "
-        f"→ list ready {start['list_ready']:.2f} s (goal ≤ 1.5), "
-        f"→ every record listed {start['list_full']:.2f} s, "
-        f"→ search index ready {start['index_ready']:.2f} s"
-    )
-    samples, rss = asyncio.run(interactions(folder, runs))
-    print(f"{'operation':<34} {'cpu p50':>7} {'cpu p95':>7} {'wall50':>7} {'wall95':>7} "
-          f"{'bytes50':>8} {'bytes95':>8}")  # fmt: skip
-    for sample in samples:
-        print(sample.row())
-    print(f"peak RSS {rss:.0f} MB (goal ≤ 600)")
+    argv = sys.argv[1:]
+    runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 40
+    ref = argv[argv.index("--baseline") + 1] if "--baseline" in argv else None
+    sizes = [a for i, a in enumerate(argv) if a.isdigit() and (i == 0 or argv[i - 1] != "--runs")]
+    n = int(sizes[0]) if sizes else 100_000
+    if "--json" in argv:
+        print(json.dumps(measure(n, runs)))
+        return
+    print(f"library: {build_library(n)} ({n:,} records), terminal {SIZE[0]}×{SIZE[1]}, headless")
+    print(f"load before: {os.getloadavg()[0]:.1f}")
+    old = baseline(ref, n, runs) if ref else None
+    new = measure(n, runs)
+    print(f"load after: {os.getloadavg()[0]:.1f}")
+    if ref:
+        print(f"old = {ref}, new = this tree")
+    report(new, old)
 
 
 if __name__ == "__main__":
