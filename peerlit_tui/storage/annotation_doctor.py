@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peerlit_tui.annotation import RECORD_FIELDS
 from peerlit_tui.storage.annotation_checkpoints import checkpoint_meta
 from peerlit_tui.storage.annotation_clock import Stamp, last_time, running
 from peerlit_tui.storage.annotation_doctor_files import check_permissions, check_record_store
 from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
 from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_index import AnnotationIndex
+from peerlit_tui.storage.annotation_merge import rederive_tags
 from peerlit_tui.storage.annotation_recovery import (
     journal_position,
     newer_backup,
@@ -181,12 +183,15 @@ def _check(folder: Path, jset: JournalSet, warnings: list[str], report: DoctorRe
     truth = replayed
     if base is not None:
         truth = _replay_over(base, [(s, e) for s, e, newer in found if newer])
+        for rid in sorted(truth.rederive):  # read out of order: replay in stamp order
+            runs = [(s[1], [e]) for s, e, _ in found]
+            truth.reset_tags(rid, *rederive_tags(rid, runs, truth.key))
         report.checked.append(
             f"{ANNOTATIONS_JSON}: {len(base.docs)} annotations, includes "
             + ", ".join(f"{n} up to sequence {m.seq}" for n, m in sorted(base.journals.items()))
         )
         if complete and not rewrite:
-            diffs = truth.differences(replayed)
+            diffs = differences(truth, replayed)
             if diffs:
                 report.problems.append(
                     f"{ANNOTATIONS_JSON} disagrees with the journals: " + "; ".join(diffs[:5])
@@ -347,6 +352,26 @@ def _write(folder: Path, jset: JournalSet, index: AnnotationIndex) -> None:
         team=index.team.by_record,
         stamps=index.stamps,
     )
+
+
+def differences(self: AnnotationIndex, other: AnnotationIndex, limit: int = 20) -> list[str]:
+    """Describe how this index differs from `other` (timestamps ignored)."""
+    out: list[str] = []
+    if self.reasons != other.reasons:
+        out.append("the list of exclusion reasons differs")
+    if self.team.by_record != other.team.by_record:
+        out.append("the reviewers' decisions differ")
+    for rid in sorted(self.by_id.keys() | other.by_id.keys()):
+        a, b = self.by_id.get(rid), other.by_id.get(rid)
+        if a is None or b is None:
+            out.append(f"{rid}: present in only one of the two")
+            continue
+        fields = [f for f in RECORD_FIELDS if a.value(f) != b.value(f)]
+        if fields:
+            out.append(f"{rid}: {', '.join(fields)} differ")
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _check_backups(folder: Path, report: DoctorReport) -> None:

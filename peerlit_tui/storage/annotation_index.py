@@ -25,6 +25,7 @@ from peerlit_tui.storage.annotation_clock import (
     field_key,
     stamps_from_doc,
 )
+from peerlit_tui.storage.annotation_merge import merged_tags
 from peerlit_tui.storage.annotation_team import (
     TEAM_FIELDS,
     TeamDecisions,
@@ -42,6 +43,17 @@ from peerlit_tui.storage.annotation_values import (
     plausible,
     to_jsonable,
 )
+
+Tags = tuple[str, ...]
+
+
+def _old_tags(value: Any) -> Tags | None:
+    try:
+        found: Tags = normalise_value("tags", value)
+    except ValueError:
+        return None
+    return found
+
 
 __all__ = [
     "REASONS_FIELD",
@@ -82,6 +94,9 @@ class AnnotationIndex:
         # changed in place, so a checkpoint copies them with one `dict` copy.
         self.stamps: dict[str, dict[str, Stamp]] = {}
         self.reasons_stamp: Stamp = ZERO
+        # Records whose tags got a change older than their newest: the store
+        # derives their tags again in stamp order (`annotation_merge`).
+        self.rederive: set[str] = set()
         # key -> {spelling: number of records using it}; the display spelling of a
         # tag is its most used spelling.
         self._spellings: dict[str, dict[str, int]] = {}
@@ -235,7 +250,10 @@ class AnnotationIndex:
                 if not isinstance(field, str) or not (rid is None or isinstance(rid, str)):
                     raise ValueError("a change needs a field name and a record id")
                 value = normalise_value(field, change.get("new"))
-                self.set(rid, field, value, stamp, change.get("reviewer"))
+                if field == "tags" and rid is not None:
+                    self.set_tags(rid, _old_tags(change.get("old")), value, stamp)
+                else:
+                    self.set(rid, field, value, stamp, change.get("reviewer"))
             except ValueError as exc:
                 warn(f"journal entry {entry.get('seq')}: skipped a change: {exc}")
 
@@ -287,6 +305,28 @@ class AnnotationIndex:
             return True
         self._set_field(record_id, field, value, ts)
         return True
+
+    def set_tags(self, record_id: str, old: Tags | None, new: Tags, stamp: Stamp) -> None:
+        """Apply a tags change made on `old` (`annotation_merge`): both sides of a race kept.
+
+        A change older than the record's newest tag change is merged in too, and
+        the record is listed in `rederive` for the store to replay in stamp order.
+        """
+        held = self.stamps.get(record_id) or {}
+        newest = held.get("tags", ZERO)
+        if stamp < newest:
+            self.rederive.add(record_id)
+        current = self.current(record_id, "tags")
+        value = new if old is None else merged_tags(current, old, new, self.key)
+        self.stamps[record_id] = {**held, "tags": max(stamp, newest)}
+        self._set_field(record_id, "tags", value, stamp[0])
+
+    def reset_tags(self, record_id: str, tags: Tags, stamp: Stamp) -> None:
+        """Set a record's tags as derived again (`annotation_merge.rederive_tags`)."""
+        held = self.stamps.get(record_id) or {}
+        self.stamps[record_id] = {**held, "tags": max(stamp, held.get("tags", ZERO))}
+        if self.current(record_id, "tags") != tags:
+            self._set_field(record_id, "tags", tags, stamp[0])
 
     def _finalise_loaded(self) -> None:
         # A checkpoint's final decisions were derived by the same rule from the same
@@ -421,25 +461,6 @@ class AnnotationIndex:
             display = self.display(key)
             if display is not None:
                 out.append((display, len(self.tag_ids[key])))
-        return out
-
-    def differences(self, other: AnnotationIndex, limit: int = 20) -> list[str]:
-        """Describe how this index differs from `other` (timestamps ignored)."""
-        out: list[str] = []
-        if self.reasons != other.reasons:
-            out.append("the list of exclusion reasons differs")
-        if self.team.by_record != other.team.by_record:
-            out.append("the reviewers' decisions differ")
-        for rid in sorted(self.by_id.keys() | other.by_id.keys()):
-            a, b = self.by_id.get(rid), other.by_id.get(rid)
-            if a is None or b is None:
-                out.append(f"{rid}: present in only one of the two")
-                continue
-            fields = [f for f in RECORD_FIELDS if a.value(f) != b.value(f)]
-            if fields:
-                out.append(f"{rid}: {', '.join(fields)} differ")
-            if len(out) >= limit:
-                break
         return out
 
     def _index(self, record_id: str, tags: tuple[str, ...]) -> None:

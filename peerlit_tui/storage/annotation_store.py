@@ -13,6 +13,7 @@ checkpoint is read or written, which keeps this module cheap to import.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -32,6 +33,7 @@ from peerlit_tui.storage.annotation_errors import (
 from peerlit_tui.storage.annotation_history import UndoHistory
 from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_loading import StoreLoading
+from peerlit_tui.storage.annotation_merge import rederive_tags
 from peerlit_tui.storage.annotation_team import blind_active
 from peerlit_tui.storage.annotation_transactions import StoreTransactions
 from peerlit_tui.storage.journal import Journal, Located, new_id
@@ -345,7 +347,23 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             found.sort(key=lambda f: f[0])
         for stamp, journal, item in found:
             self._apply(item, journal, stamp, own=False)
+        if self._index.rederive:
+            self._rederive()
         return bool(found)
+
+    def _rederive(self) -> None:
+        """Replay, in stamp order, the tags of records that got a change out of order."""
+        ids, self._index.rederive = self._index.rederive, set()
+        if any((j.header() or {}).get("after_seq", 0) for j in self._jset):
+            return  # a journal lost its beginning: the merge applied stays
+        for rid in sorted(ids):
+            needle = json.dumps(rid, ensure_ascii=False).encode()
+            runs = [
+                (j.name, [item.entry for item in j.scan(0, j.offset, needle=needle)])
+                for j in self._jset
+            ]
+            tags, stamp = rederive_tags(rid, runs, self._index.key)
+            self._index.reset_tags(rid, tags, stamp)
 
     def _apply(self, item: Located, journal: Journal, stamp: Stamp, *, own: bool) -> None:
         entry = item.entry
