@@ -123,3 +123,24 @@ def test_sync_cut_after_each_step_converges_on_the_next(
     (exported,) = (alice / "sync" / "changes").glob("alice@*.jsonl")
     lines = exported.read_text(encoding="utf-8").splitlines()
     assert len(set(lines)) == len(lines) == len(STEPS)
+
+
+def test_two_machines_syncing_at_the_same_moment_both_get_through(tmp_path: Path) -> None:
+    alice, bob, ids = _pair(tmp_path)
+    ok(alice, "--reviewer", "alice", "decide", ids[0], "include")
+    ok(bob, "--reviewer", "bob", "decide", ids[0], "exclude")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]))
+    procs = []
+    for lib, who in ((alice, "alice"), (bob, "bob")):
+        argv = ["-m", "peerlit_tui", "--library", str(lib), "--reviewer", who, "sync"]
+        pipe = subprocess.PIPE
+        proc = subprocess.Popen([sys.executable, *argv], env=env, stdout=pipe, stderr=pipe)
+        procs.append(proc)
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, (out, err)  # the later push merged and pushed again
+    _converge(alice, bob)
+    assert as_json(bob, "show", ids[0])["decisions"] == {
+        "alice": {"decision": "include", "reason": ""},
+        "bob": {"decision": "exclude", "reason": ""},
+    }
