@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from peerlit_tui.cli.context import CliContext, CliError
 from peerlit_tui.cli.import_options import add_import_options, column_choice, screening_labels
 from peerlit_tui.cli.progress import ProgressLine
-from peerlit_tui.services.library import ImportSummary, Library, UnknownRecordError
+from peerlit_tui.services.library import Library, UnknownRecordError
 
 if TYPE_CHECKING:
     from peerlit_tui.model import Record
     from peerlit_tui.query import Query
+    from peerlit_tui.services.import_summary import ImportSummary
     from peerlit_tui.services.search import AnnotationLookup
 
 #: Skipped lines and warnings listed per file; `--verbose` lists them all.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.annotation import (
     EXCLUDE,
@@ -35,9 +35,8 @@ from peerlit_tui.annotation import (
     validate_record_id,
     validate_tag,
 )
-from peerlit_tui.services.reviewers import identify
+from peerlit_tui.services.reviewers import current_reviewer, identify
 from peerlit_tui.storage.annotation_conflicts import guarded, outcome
-from peerlit_tui.storage.annotation_doctor import DoctorReport, doctor
 from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
 from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
 from peerlit_tui.storage.annotations import (
@@ -57,6 +56,9 @@ from peerlit_tui.storage.annotations import (
 from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.text import fold
 
+if TYPE_CHECKING:  # the doctor is loaded by `peerlit doctor` only
+    from peerlit_tui.storage.annotation_doctor import DoctorReport
+
 __all__ = [
     "AnnotationService",
     "ChangeSet",
@@ -73,6 +75,15 @@ __all__ = [
 ]
 
 Ids = str | Iterable[str]
+
+
+def __getattr__(name: str) -> Any:
+    """`DoctorReport`, still importable from here, loaded on first use."""
+    if name == "DoctorReport":
+        from peerlit_tui.storage.annotation_doctor import DoctorReport
+
+        return DoctorReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _ids(ids: Ids) -> list[str]:
@@ -151,6 +162,7 @@ class AnnotationService:
                 keep_backups=keep_backups,
                 backup_interval=backup_interval,
                 sync=sync,
+                reviewer=current_reviewer(reviewer),
             ),
             reviewer,
         )
@@ -496,4 +508,6 @@ class AnnotationService:
     @staticmethod
     def doctor(folder: Path) -> DoctorReport:
         """Verify and repair the annotations store of a library folder."""
+        from peerlit_tui.storage.annotation_doctor import doctor
+
         return doctor(Path(folder))

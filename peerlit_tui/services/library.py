@@ -18,32 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
-from peerlit_tui.identity import (
-    duplicate_key,
-    may_be_same_paper,
-    normalise_doi,
-    same_paper,
-    split_id,
-)
-from peerlit_tui.importers.pipeline import FileResult, now_iso, read_file
 from peerlit_tui.library_errors import (
     LibraryCorruptError,
     LibraryDiskFullError,
     LibraryError,
     LibraryReadOnlyError,
 )
-from peerlit_tui.list_columns import ListColumns
-from peerlit_tui.model import Author, Provenance, Record
-from peerlit_tui.services.dedup import ImportDedup, make_entry
-from peerlit_tui.services.import_summary import FileSummary, ImportSummary
-from peerlit_tui.services.merge import merge_into
-from peerlit_tui.services.sync_sources import keep_sources
+from peerlit_tui.model import Author, Record
 from peerlit_tui.storage.paths import RECORDS_DB
 from peerlit_tui.storage.records import RecordStore
+
+# The import machinery (parsers, fuzzy matching, the dedup step, the summary) is
+# loaded by the import itself: a lookup (`peerlit show ID`) opens this module too
+# and must not pay for what only an import uses.
+if TYPE_CHECKING:
+    from peerlit_tui.importers.pipeline import FileResult
+    from peerlit_tui.list_columns import ListColumns
+    from peerlit_tui.model import Provenance
+    from peerlit_tui.services.import_summary import FileSummary, ImportSummary
 
 __all__ = [
     "FileSummary",
@@ -71,6 +65,15 @@ SHARED_DOI_STATUS = "distinct"
 #: Progress callback: (units done, units total, what is being done). Units are lines
 #: while a file is read, records while they are written.
 Progress = Callable[[int, int, str], None]
+
+
+def __getattr__(name: str) -> Any:
+    """`FileSummary` and `ImportSummary`, still importable from here, loaded on first use."""
+    if name in ("FileSummary", "ImportSummary"):
+        from peerlit_tui.services import import_summary
+
+        return getattr(import_summary, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class UnknownRecordError(LookupError):
@@ -165,6 +168,8 @@ class Library:
         Raises:
             UnknownRecordError: When nothing, or more than one record, matches.
         """
+        from peerlit_tui.identity import normalise_doi
+
         wanted = text.strip()
         if not wanted:
             raise UnknownRecordError("empty record id")
@@ -196,6 +201,8 @@ class Library:
             LibraryReadOnlyError: In a read-only library.
             LibraryDiskFullError: When the disk is full (nothing changed).
         """
+        from peerlit_tui.importers.pipeline import now_iso
+
         return self._in_transaction(
             lambda: self.store.link(a, b, "linked by user", now_iso(), force=True)
         )
@@ -247,6 +254,9 @@ class Library:
         Returns:
             The per-file summary with totals.
         """
+        from peerlit_tui.importers.pipeline import now_iso, read_file
+        from peerlit_tui.services.sync_sources import keep_sources
+
         imported_at = now_iso()
         results = []
         for path in paths:
@@ -280,6 +290,8 @@ class Library:
             LibraryReadOnlyError: In a read-only library (nothing read is saved).
             LibraryDiskFullError: When the disk fills up; the library is as before.
         """
+        from peerlit_tui.services.import_summary import ImportSummary
+
         summary = ImportSummary()
         total = sum(len(r.records) for r in results)
         done = 0
@@ -306,6 +318,8 @@ class Library:
 
     @staticmethod
     def _summarise(result: FileResult) -> FileSummary:
+        from peerlit_tui.services.import_summary import FileSummary
+
         return FileSummary(
             path=str(result.path),
             format=result.format,
@@ -320,6 +334,11 @@ class Library:
 
     def _stored_match(self, record: Record, state: _ImportState) -> tuple[str, Record | None]:
         """The id `record` gets, and the stored record it merges into (None: a new record)."""
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.utils import default_process
+
+        from peerlit_tui.identity import may_be_same_paper, same_paper, split_id
+
         if record.id not in state.known and not record.doi:
             return record.id, None
         if not record.doi or record.id != record.doi:
@@ -353,6 +372,10 @@ class Library:
     def _write(
         self, record: Record, state: _ImportState, summary: FileSummary, imported_at: str
     ) -> None:
+        from peerlit_tui.identity import duplicate_key
+        from peerlit_tui.services.dedup import make_entry
+        from peerlit_tui.services.merge import merge_into
+
         source = record.sources[0]
         doi = record.doi
         record.id, stored = self._stored_match(record, state)
@@ -425,6 +448,8 @@ class _ImportState:
     """What one import keeps between records: known ids, ids added, the fuzzy step."""
 
     def __init__(self, store: RecordStore) -> None:
+        from peerlit_tui.services.dedup import ImportDedup
+
         self.known = store.all_ids()
         #: Ids this import added (a split from one of them is no split of an old merge).
         self.added: set[str] = set()
@@ -446,6 +471,8 @@ class _ImportState:
 
     def processed_titles(self, doi: str) -> list[str]:
         """`default_process` of the titles of `with_doi(doi)`, in the same order."""
+        from rapidfuzz.utils import default_process
+
         rows = self._with_doi[doi]
         titles = self._processed.get(doi)
         if titles is None or len(titles) != len(rows):
@@ -454,6 +481,8 @@ class _ImportState:
 
     def note_doi_record(self, record: Record) -> None:
         """Keep `with_doi` current after `record` (with a DOI) was added."""
+        from rapidfuzz.utils import default_process
+
         rows = self._with_doi.get(record.doi)
         if rows is None:
             return
