@@ -10,13 +10,12 @@ how to connect (`peerlit sync --remote URL`, once).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from peerlit_tui.services.sync import SyncReport
-    from peerlit_tui.ui.screens.main import MainScreen
 
 #: The status line's part naming the last sync.
 STATUS_PART = "synced"
@@ -37,10 +36,12 @@ class SyncController:
     """Runs a sync off the UI thread and says how it went.
 
     Args:
-        screen: The main screen (its services, status line, notices and workers).
+        screen: The main screen (its `services`, `options.library_dir`, `status`,
+            `commands`, `notify`, `run_worker` and `app`; controllers do not import
+            screens, hence no type here).
     """
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Any) -> None:
         self._screen = screen
         self.running = False
         # The key table's "sync" row runs `run("sync")` on the screen, which looks the
