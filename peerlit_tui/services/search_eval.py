@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 #: At most this many rows are checked by reading their abstracts; more go to the index.
 ROW_CHECK_LIMIT = 400
+#: Field name → the `FoldedColumns` attribute holding it.
+_FOLDED_FIELDS = {"title": "titles", "author": "authors", "journal": "journals",
+                  "keyword": "keywords"}  # fmt: skip
 #: Fewer rows than this are tested one by one; the bitmaps pay off on more.
 GRAM_MIN_ROWS = 400
 
@@ -186,40 +189,73 @@ class TeamRows:
 NO_TEAM = TeamRows()
 
 
-@dataclass(frozen=True, slots=True)
 class FoldedColumns:
-    """The list columns plus folded (case- and accent-free) copies of the short fields."""
+    """The list columns plus folded (case- and accent-free) copies of the short fields.
 
-    columns: ListColumns
-    titles: list[str]
-    authors: list[str]
-    journals: list[str]
-    keywords: list[str]
-    #: Title, authors, journal, keywords, DOI and id of each record in one string:
-    #: one `in` per row instead of six keeps a bare-word scan of 100,000 near 10 ms.
-    haystack: list[str]
-    #: Which records hold each letter, digit and pair of them in `haystack`: substring
-    #: terms check only the records that can match (`search_grams`).
-    grams: GramIndex | None = None
+    Only the haystack is built up front; the per-field copies (for `title:`-style
+    terms and sorting) are folded on first use, which keeps half a gigabyte out of
+    memory at 1,000,000 records until a field term or a title sort needs them.
+
+    Args:
+        columns: The list columns.
+        haystack: Title, authors, journal, keywords, DOI and id of each record in one
+            folded string: one `in` per row instead of six for a bare word.
+        grams: Which records hold each letter, digit and pair of them in `haystack`,
+            so substring terms check only the records that can match (`search_grams`).
+    """
+
+    def __init__(
+        self, columns: ListColumns, haystack: list[str], grams: GramIndex | None = None
+    ) -> None:
+        self.columns = columns
+        self.haystack = haystack
+        self.grams = grams
+        self._fields: dict[str, list[str]] = {}
 
     @classmethod
     def build(cls, columns: ListColumns) -> FoldedColumns:
-        """Fold the short fields of every record."""
-        titles = [fold(t) for t in columns.titles]
-        authors = [fold(a) for a in columns.authors]
-        journals = [fold(j) for j in columns.journals]
-        keywords = [fold(k) for k in columns.keywords]
+        """Fold the short fields of every record into the haystack."""
         haystack = [
-            f"{t}\x1f{a}\x1f{j}\x1f{k}\x1f{d}\x1f{i}"
+            f"{fold(t)}\x1f{fold(a)}\x1f{fold(j)}\x1f{fold(k)}\x1f{d}\x1f{i}"
             for t, a, j, k, d, i in zip(
-                titles, authors, journals, keywords, columns.dois, columns.ids, strict=True
+                columns.titles, columns.authors, columns.journals, columns.keywords,
+                columns.dois, columns.ids, strict=True,
             )
-        ]
-        return cls(columns, titles, authors, journals, keywords, haystack)
+        ]  # fmt: skip
+        return cls(columns, haystack)
 
     def with_grams(self) -> FoldedColumns:
-        """A copy with the haystack's bitmaps built (`GramIndex`)."""
-        return replace(self, grams=GramIndex(self.haystack))
+        """A copy with the haystack's bitmaps built (`GramIndex`), sharing the rest."""
+        copy = FoldedColumns(self.columns, self.haystack, GramIndex(self.haystack))
+        copy._fields = self._fields
+        return copy
+
+    def _folded(self, name: str, values: list[str]) -> list[str]:
+        # Built at most a few times over when threads race; every copy is the same.
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = [fold(v) for v in values]
+        return found
+
+    @property
+    def titles(self) -> list[str]:
+        """Folded titles."""
+        return self._folded("titles", self.columns.titles)
+
+    @property
+    def authors(self) -> list[str]:
+        """Folded author lists."""
+        return self._folded("authors", self.columns.authors)
+
+    @property
+    def journals(self) -> list[str]:
+        """Folded journal names."""
+        return self._folded("journals", self.columns.journals)
+
+    @property
+    def keywords(self) -> list[str]:
+        """Folded keywords."""
+        return self._folded("keywords", self.columns.keywords)
 
 
 def cost(node: Node) -> float:
@@ -333,10 +369,10 @@ class Evaluator:
                 else mask_of(found, len(hay))
             )
             return select(rows, mask, len(hay))
-        column = {"title": f.titles, "author": f.authors, "journal": f.journals,
-                  "keyword": f.keywords, "doi": self.columns.dois}.get(name)  # fmt: skip
-        if column is not None:
-            return self.substring(t, column, rows)
+        if name in _FOLDED_FIELDS:
+            return self.substring(t, getattr(f, _FOLDED_FIELDS[name]), rows)
+        if name == "doi":
+            return self.substring(t, self.columns.dois, rows)
         if name in ("id", "type"):
             values = self.columns.ids if name == "id" else self.columns.types
             return [i for i in rows if values[i].lower().startswith(t)]
