@@ -55,6 +55,7 @@ loads every annotation to answer one (~0.35-0.45 s).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -75,7 +76,40 @@ SAMPLE = ROOT / "sample_data"
 QUERY = "depression"
 SEEDED_DECISIONS = 20_000
 HEAVY = ("textual", "rich", "peerlit_tui.importers.ris", "peerlit_tui.importers.columns",
-         "peerlit_tui.importers.bibtex", "tinydb", "peerlit_tui.exporters")  # fmt: skip
+         "peerlit_tui.importers.bibtex", "tinydb", "peerlit_tui.exporters", "numpy",
+         "rapidfuzz", "regex")  # fmt: skip
+#: Modules whose import time (cumulative, `-X importtime`) the bench lists per command.
+COSTLY = ("peerlit_tui.cli", "peerlit_tui.services.library", "peerlit_tui.query",
+          "peerlit_tui.services.search", "numpy", "peerlit_tui.services.annotations",
+          "tinydb", "peerlit_tui.config", "peerlit_tui.identity", "rapidfuzz",
+          "peerlit_tui.services.team")  # fmt: skip
+#: Opening the stores in-process, in the measured tree: what a command pays beyond imports.
+_OPEN_SNIPPET = """
+import json, statistics, sys, time
+from pathlib import Path
+from peerlit_tui.services.annotations import AnnotationService
+from peerlit_tui.services.library import Library
+folder, rid = Path(sys.argv[1]), sys.argv[2]
+def median(f):
+    times = []
+    for _ in range(5):
+        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+    return statistics.median(times)
+def annotations():
+    svc = AnnotationService.open(folder, read_only=True)
+    svc.to_json(rid)
+    svc.close(checkpoint=False)
+def record():
+    lib = Library.open(folder); lib.get(lib.resolve_id(rid)); lib.duplicates_of(rid); lib.close()
+svc = AnnotationService.open(folder, read_only=True); n = len(svc); svc.close(checkpoint=False)
+snap = folder / "annotations.json"
+out = {"annotations": n, "open annotations (read-only)": median(annotations),
+       "open library, get one record": median(record)}
+if snap.exists():
+    out["json.loads of the checkpoint (%.1f MB)" % (snap.stat().st_size / 1e6)] = median(
+        lambda: json.loads(snap.read_bytes()))
+print(json.dumps(out))
+"""
 
 
 class Tree:
@@ -139,13 +173,32 @@ class Tree:
             ],
         }
 
-    def imported(self, args: list[str]) -> list[str]:
-        """The heavy modules a command imports."""
+    def importtime(self, args: list[str]) -> dict[str, float]:
+        """Each module a command imports: its cumulative import time in seconds."""
         argv = [PYTHON, "-X", "importtime", SCRIPT, *args]
         done = subprocess.run(argv, env=self.env, capture_output=True, text=True,
                               cwd=tempfile.gettempdir())  # fmt: skip
-        names = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        out: dict[str, float] = {}
+        for line in done.stderr.splitlines():
+            parts = line.split("|")
+            if len(parts) == 3 and parts[1].strip().isdigit():
+                out[parts[2].strip()] = int(parts[1]) / 1e6
+        return out
+
+    def imported(self, args: list[str]) -> list[str]:
+        """The heavy modules a command imports."""
+        names = self.importtime(args)
         return [h for h in HEAVY if h in names]
+
+    def open_costs(self) -> dict[str, float]:
+        """In-process medians of opening the big library's stores (see `_OPEN_SNIPPET`)."""
+        done = subprocess.run([PYTHON, "-c", _OPEN_SNIPPET, str(self.big), self.big_id],
+                              env=self.env, capture_output=True, text=True,
+                              cwd=tempfile.gettempdir())  # fmt: skip
+        if done.returncode != 0:
+            return {}
+        data: dict[str, float] = json.loads(done.stdout)
+        return data
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
@@ -201,6 +254,24 @@ def main() -> None:
         for name, variants in current.commands().items():
             heavy = current.imported(variants[0])
             print(f"  {name:<32} {', '.join(heavy) or 'none'}")
+        print("\nwhere the time goes: cumulative import time in ms (median of 3, -X importtime)")
+        for tree in trees:
+            print(f"  {tree.name}:")
+            for name, variants in tree.commands().items():
+                runs = [tree.importtime(variants[0]) for _ in range(3)]
+                cells = []
+                for module in COSTLY:
+                    times = [r[module] for r in runs if module in r]
+                    if times:
+                        cells.append(f"{module.removeprefix('peerlit_tui.')} "
+                                     f"{1000 * statistics.median(times):.0f}")  # fmt: skip
+                print(f"    {name:<30} {', '.join(cells)}")
+        print("\nopening the N library in-process (median of 5):")
+        for tree in trees:
+            costs = tree.open_costs()
+            n = int(costs.pop("annotations", 0))
+            cells = ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in costs.items())
+            print(f"  {tree.name} ({n:,} annotations): {cells or 'failed'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -168,14 +168,18 @@ class Library:
         Raises:
             UnknownRecordError: When nothing, or more than one record, matches.
         """
-        from peerlit_tui.identity import normalise_doi
-
         wanted = text.strip()
         if not wanted:
             raise UnknownRecordError("empty record id")
-        for candidate in (wanted, wanted.lower(), normalise_doi(wanted)):
-            if candidate and self.has(candidate):
+        for candidate in (wanted, wanted.lower()):
+            if self.has(candidate):
                 return candidate
+        # Only a DOI typed in another form needs the identity rules (and their imports).
+        from peerlit_tui.identity import normalise_doi
+
+        candidate = normalise_doi(wanted)
+        if candidate and self.has(candidate):
+            return candidate
         if len(wanted) >= 4:
             matches = self.store.ids_with_prefix(wanted.lower(), limit=6)
             if len(matches) == 1:
