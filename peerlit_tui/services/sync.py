@@ -39,7 +39,13 @@ from peerlit_tui.services.sync_apply import apply_changes, clean_tree, commit, e
 from peerlit_tui.services.sync_changes import Exporter
 from peerlit_tui.services.sync_git import REMOTE, Git, GitMissingError, RemoteError, SyncError
 from peerlit_tui.services.sync_settings import export_settings, merge_settings
-from peerlit_tui.services.sync_sources import LOCAL_DIR, SYNC_DIR, import_missing, machine_id
+from peerlit_tui.services.sync_sources import (
+    IMPORTS,
+    LOCAL_DIR,
+    SYNC_DIR,
+    import_missing,
+    machine_id,
+)
 from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.storage.sync_files import read_json, write_json
 
@@ -274,7 +280,8 @@ def _run(
     report.exported = sum(counts)
     settings = state.setdefault("settings", {})
     first = not state.get("settings_started")
-    report.settings = export_settings(folder, tree, machine, settings, first=first)
+    joining = first and not (tree / IMPORTS / f"{machine}.jsonl").exists()
+    report.settings = export_settings(folder, tree, machine, settings, first=first, joining=joining)
     state["settings_started"] = True
     if report.exported or report.settings:
         save_state(folder, state)

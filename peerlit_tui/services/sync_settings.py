@@ -43,7 +43,13 @@ def _local_values(folder: Path) -> dict[str, Any]:
 
 
 def export_settings(
-    folder: Path, tree: Path, machine: str, known: dict[str, Stamped], *, first: bool
+    folder: Path,
+    tree: Path,
+    machine: str,
+    known: dict[str, Stamped],
+    *,
+    first: bool,
+    joining: bool = False,
 ) -> int:
     """Write this machine's changed settings to its settings file.
 
@@ -53,6 +59,8 @@ def export_settings(
         machine: This machine's id.
         known: Per setting, the value last agreed here (updated in place).
         first: This library's first sync: its values count as the oldest.
+        joining: The first sync of a library that imported nothing itself (it joins
+            a team): its values (defaults) are not sent; the team's replace them.
 
     Returns:
         How many settings changed.
@@ -63,8 +71,10 @@ def export_settings(
         seen = known.get(key)
         if seen is not None and seen.get("value") == value:
             continue
-        ts = EPOCH if first else now
-        known[key] = {"ts": ts, "by": machine, "value": value}
+        if first and joining:
+            known[key] = {"ts": EPOCH, "by": "", "value": value}  # loses to any team value
+            continue
+        known[key] = {"ts": EPOCH if first else now, "by": machine, "value": value}
         changed += 1
     own = tree / SETTINGS / f"{machine}.json"
     mine = {k: v for k, v in known.items() if v.get("by") == machine}

@@ -201,3 +201,20 @@ def test_hostile_lines_from_the_remote_are_cleaned_or_skipped(
     note = as_json(alice, "show", ids[0])["annotations"]["note"]
     assert "\x1b" not in note and note.startswith("hi") and note.endswith("there")
     assert as_json(alice, "show", ids[1])["annotations"]["rating"] == 0
+
+
+def test_a_library_joining_takes_the_teams_settings_not_its_defaults(
+    machines: tuple[Path, Path, Path, list[str]],
+) -> None:
+    alice, bob, remote, _ = machines
+    ok(alice, "criteria", "--set", "Adults with peer support")
+    ok(bob, "criteria", "--set", "a draft of my own")  # bob's library, before joining
+    sync(alice, "alice", "--remote", str(remote))
+    sync(bob, "bob", "--remote", str(remote))
+    sync(alice, "alice")
+    for lib in (alice, bob):
+        assert as_json(lib, "criteria")["criteria"] == "Adults with peer support"
+    ok(bob, "criteria", "--set", "Adults; peer support; any design")  # newest wins
+    sync(bob, "bob")
+    sync(alice, "alice")
+    assert as_json(alice, "criteria")["criteria"] == "Adults; peer support; any design"
