@@ -47,7 +47,7 @@ from peerlit_tui.storage.checkpoint_files import (
 )
 from peerlit_tui.storage.journal import Journal, Located, fsync_dir
 from peerlit_tui.storage.journal_set import JournalSet, journal_names
-from peerlit_tui.storage.paths import ANNOTATIONS_JSON
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, reviewer_journal
 
 if TYPE_CHECKING:
     from peerlit_tui.storage.annotation_changes import ChangeLog
@@ -74,6 +74,7 @@ class StoreLoading:
 
     folder: Path
     read_only: bool
+    reviewer: str
     _sync: bool
     _index: AnnotationIndex
     _jset: JournalSet
@@ -151,7 +152,8 @@ class StoreLoading:
         else:
             # This store's own journal is read under its lock, so a torn tail a
             # killed writer left there is cut now (other journals' never are).
-            writer = jset.writer(getattr(self, "reviewer", ""))
+            mine = jset.get(reviewer_journal(self.reviewer)) if self.reviewer else None
+            writer = mine or jset.legacy  # a journal is made at its first save, not here
             with writer.locked(), jset.legacy.locked():
                 self._ensure_header(jset.legacy)
                 self._catch_up(writer)

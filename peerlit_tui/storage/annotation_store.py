@@ -133,6 +133,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         keep_backups: int = 5,
         backup_interval: float = 600.0,
         sync: bool = True,
+        reviewer: str = "",
     ) -> AnnotationStore:
         """Open (creating if need be) the annotations of a library folder.
 
@@ -150,6 +151,8 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             backup_interval: Seconds; a checkpoint is copied to `backups/` when the
                 newest copy is older than this, so the copies span hours, not minutes.
             sync: fsync writes. Only tests and benchmarks turn this off.
+            reviewer: Whose journal this store writes (see `reviewer`); known at
+                open, its journal's torn tail (a kill mid-save) is cut right away.
 
         Raises:
             OSError: When the folder or its files cannot be opened.
@@ -164,6 +167,7 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
                 backup_interval=backup_interval,
                 sync=sync,
             )
+            store.reviewer = reviewer
             try:
                 store._load()
             except BaseException:
