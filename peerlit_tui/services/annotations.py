@@ -6,9 +6,10 @@ check record ids against the library first. Tags match case- and
 accent-insensitively and a record never holds two spellings of one tag (adding a
 tag adopts the library's spelling; `rename_tag` changes it).
 
-Undo and redo act on the library's one shared history (`storage.annotation_history`):
-`undo()` reverts the newest change not yet undone, perhaps another window's or
-reviewer's; `peek_undo()` says whose, and `undo(expected=txn)` reverts only that one.
+Undo and redo act on this reviewer's own history (`storage.annotation_history`, read
+from the reviewer's journal): `undo()` reverts their newest change not yet undone,
+perhaps another window's of theirs; `peek_undo()` says whose, and
+`undo(expected=txn)` reverts only that one.
 Decisions and reasons are per reviewer (`services.reviewers`, `services.team`).
 
 Stale views: the setters of notes, ratings, read status and decisions take

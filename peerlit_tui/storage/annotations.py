@@ -1,41 +1,68 @@
-"""The annotations store: an in-memory index, a journal, and TinyDB checkpoints.
+"""The annotations store: an in-memory index, one journal per reviewer, and TinyDB checkpoints.
 
 This is the only module that imports TinyDB. The design keeps every save O(1):
 
 - Reads are answered by an in-memory `AnnotationIndex`.
-- A change is appended to the journal (`annotations.journal`, one JSON line per
-  transaction, fsynced) before the call returns; that is the durability point.
-  No TinyDB work happens on the save path.
-- `annotations.json` is a TinyDB database written as a checkpoint: table
-  `annotations` (one document per annotated record), table `reasons`, and table
-  `meta` recording the journal position it includes. TinyDB writes it through
+- A change is appended to its reviewer's journal (`annotations/<reviewer>.journal`,
+  one JSON line per transaction, fsynced) before the call returns; that is the
+  durability point. No TinyDB work happens on the save path. A library made
+  before reviewers had journals keeps `annotations.journal`, read as the earlier
+  reviewer's history and written only by a store that names no reviewer.
+- Each journal has its own lock (`annotations/<reviewer>.lock`): a save takes the
+  lock of its own journal only, so reviewers never wait for each other. A writer
+  first reads the complete lines every journal gained (no lock needed for that)
+  and the journal files that appeared, so old values are computed on fresh state;
+  `refresh` does the same for a polling app (`journal_set`).
+- Entries of different journals reach processes in different orders, so every
+  field value carries the stamp `(ts, journal, seq)` of the change that set it and
+  an older change never replaces a newer one (`annotation_clock`); tags changed by
+  two reviewers at once are merged (`annotation_merge`). Every process and every
+  open therefore computes the same state.
+- `annotations.json` is a TinyDB database written as a checkpoint, through
   `SnapshotStorage`, which writes a temp file in the same folder, fsyncs it and
   renames it over the old file, so a crash leaves either the old or the new file.
-  Checkpoints run in a background thread when the journal has grown by
-  `checkpoint_every` entries, on `idle()`, and at `close()`.
-- Opening loads the checkpoint and replays the journal after its position. The
-  checkpoint's `meta` records, per journal file, that position and a fingerprint
-  of the bytes before it (`annotation_fingerprint`); a journal that no longer
-  holds those bytes (missing, cut short, replaced) is never replayed over the
-  checkpoint but set aside (`annotation_recovery`, `annotation_loading`).
-- `fcntl.flock` on `annotations.lock` guards appends and checkpoint renames. A
-  second process appends under the lock after reading the entries the other
-  appended, so old values are computed on fresh state and no update is lost.
+  Its shape (plain TinyDB opens it):
+
+      annotations: {"1": {"record_id", "tags", "note", "rating", "read",
+                          "decision", "reason",      # final decision
+                          "created", "updated",
+                          "decisions": {"alice": {"decision", "reason"}, ...},
+                          "stamps": {"tags": 3, "decision@alice": 7, ...}}, ...}
+      reasons:     {"1": {"reason": "wrong population"}, ...}
+      meta:        {"1": {"format": 3, "written", "annotations": <count>,
+                          "journals": {"annotations/alice.journal": {"id", "offset",
+                                       "seq", "ts", "block_size", "blocks", "sha256"}, ...},
+                          "stamps": [[ts, journal, seq], ...], "reasons_stamp": [...],
+                          "journal_id", "journal_offset", "journal_seq"}}
+
+  `journals` says how far the checkpoint read each journal and fingerprints those
+  bytes (`annotation_fingerprint`); the last three keys repeat the position in
+  `annotations.journal` for older peerlit versions. A record that is blank but
+  has stamps (its last tag removed) keeps a document, so its stamps survive.
+  Checkpoints run in a background thread when enough entries arrived, on
+  `idle()`, and at `close()`; the rename happens under `annotations.lock`, the
+  library's lock.
+- Opening loads the checkpoint and replays every journal after its position (a
+  journal the checkpoint does not know from its start). A journal that no longer
+  holds the bytes the checkpoint read (missing, cut short, replaced) is never
+  replayed over the checkpoint but set aside, on its own and under its own lock
+  (`annotation_recovery`, `annotation_loading`).
 - Each checkpoint is also copied to `backups/` (the newest few are kept).
 
 Plain TinyDB can read the checkpoint (`TinyDB("annotations.json")`); it is a
 faithful copy as of the last checkpoint, but edits must go through peerlit, which
-rewrites the file from the journal.
+rewrites the file from the journals.
 
 This module holds the TinyDB layer (`SnapshotStorage`, `read_snapshot`,
 `write_snapshot`) and is where the store is imported from; the parts live in
-`journal` (the journal file and its lock), `annotation_index` (the in-memory
-state and replay), `annotation_history` (undo, redo, history), `checkpoint_files`
-(atomic writes, temp files, backups), `annotation_store` (the store tying them
-together: open, replay, reads, close), `annotation_transactions` (the store's
-save path, undo, redo and history), `annotation_checkpoints` (the store's
-checkpoint scheduling and background thread) and `annotation_doctor` (verify and
-repair).
+`journal` (one journal file and its lock), `journal_set` (all journals of a
+library), `annotation_index` (the in-memory state and replay), `annotation_clock`
+(stamps), `annotation_merge` (concurrent tag changes), `annotation_history` (undo,
+redo, history), `checkpoint_files` (atomic writes, temp files, backups),
+`annotation_store` (the store tying them together: open, replay, reads, close),
+`annotation_transactions` (the store's save path, undo, redo, history and remote
+transactions), `annotation_checkpoints` (the store's checkpoint scheduling and
+background thread) and `annotation_doctor` (verify and repair).
 """
 
 from __future__ import annotations
