@@ -37,7 +37,7 @@ from peerlit_tui.storage.annotation_index import AnnotationIndex, normalise_valu
 from peerlit_tui.storage.annotation_team import EARLIER, TEAM_FIELDS, team_key
 from peerlit_tui.storage.journal import Journal, Located, new_id
 from peerlit_tui.storage.journal_set import JournalSet
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL
+from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, reviewer_journal
 
 
 class StoreTransactions:
@@ -248,7 +248,7 @@ class StoreTransactions:
 
     def _own_journals(self) -> tuple[str, ...]:
         """The journals this reviewer's undo history is built from, oldest first."""
-        writer = self._jset.writer(self.reviewer).name
+        writer = reviewer_journal(self.reviewer) if self.reviewer else ANNOTATIONS_JOURNAL
         if writer != ANNOTATIONS_JOURNAL and self.viewer == EARLIER:
             # The earlier reviewer's changes before they had a journal of their own.
             return (ANNOTATIONS_JOURNAL, writer)
@@ -260,7 +260,9 @@ class StoreTransactions:
         if self._history is None or names != self._history_names:
             history = UndoHistory()
             for name in names:
-                journal = self._jset.open(name)
+                journal = self._jset.get(name)  # None: no save of this reviewer's yet
+                if journal is None:
+                    continue
                 for line, start, end in journal.lines(0, journal.offset):
                     history.feed_line(line, start, end, name)
             self._history, self._history_names = history, names
