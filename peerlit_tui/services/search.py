@@ -234,7 +234,13 @@ class SearchIndex:
                 extra.update(i for i in hits if not _contains(before, i))
             else:
                 extra.update(hits.difference(before))
-        return sorted(rows + run.eval(query.root, sorted(extra))) if extra else rows
+        if not extra:
+            return rows
+        # With one word grown, every extra row is among its hits and so matches it:
+        # only the other parts are left to check.
+        rest = [n for n in new_parts if n not in widening] if len(widening) == 1 else None
+        check = query.root if rest is None else _and(rest)
+        return sorted(rows + run.eval(check, sorted(extra)))
 
     # -- annotations --------------------------------------------------------------------
 

@@ -356,7 +356,10 @@ class Evaluator:
                 found = self.index_hits(term)
             if not found:
                 return self.substring(t, hay, rows)
-            if f.grams is None or len(rows) <= GRAM_MIN_ROWS or len(found) > 4 * len(rows):
+            few = len(rows) <= GRAM_MIN_ROWS or len(rows) * 8 < len(hay)
+            if f.grams is None or few or len(found) > 4 * len(rows):
+                # A short list of rows: a set lookup (usually a hit) and a substring
+                # test each cost less than building masks over every record.
                 return [i for i in rows if i in found or t in hay[i]]
             # Either side as a bitmap over all rows, combined in numpy, then one pass
             # over the rows instead of a set lookup and a substring test per row.

@@ -33,8 +33,9 @@ for _n, _ch in enumerate(_LETTERS, start=1):
     _TABLE[ord(_ch)] = _n
     _BYTES[ord(_ch)] = _n
 _BYTE_TABLE = bytes(_BYTES)
-#: Records folded per numpy pass (a multiple of 8, so chunks fill whole packed bytes).
-_CHUNK = 8192
+#: Records per numpy pass (a multiple of 8, so chunks fill whole packed bytes); small
+#: enough that the pass's temporary arrays stay a few megabytes.
+_CHUNK = 2048
 
 Mask = npt.NDArray[np.bool_]
 
