@@ -261,7 +261,8 @@ def run_scale(n: int) -> None:
     annotations = AnnotationService.open(folder, sync=False)
     ids = library.columns().ids
     # 400 decisions: every 50th record included, the next one excluded.
-    if not any(a.decision != "undecided" for a in annotations.all()):
+    # (Checked by inclusions: a copy left by an interrupted run may hold exclusions only.)
+    if not any(a.decision == "include" for a in annotations.all()):
         annotations.set_decision(ids[0:20000:100], "include")
         annotations.set_decision(ids[1:60000:150], "exclude")
     service = RankingService(library, annotations)
