@@ -72,7 +72,10 @@ def write_ris_and_bib(folder: Path, n: int) -> tuple[Path, Path]:
     ris, bib = io.StringIO(), io.StringIO()
     for i, (copy, row) in enumerate(repeated_rows(n)):
         title = row["title"] + (f" (copy {copy})" if copy else "")
-        authors = [a.strip() for a in row["authors"].split(",") if a.strip()]
+        # The corpus separates names with ";" (a few rows with ","): one AU line each,
+        # as RIS exports write them.
+        separator = ";" if ";" in row["authors"] else ","
+        authors = [a.strip() for a in row["authors"].split(separator) if a.strip()]
         ris.write("TY  - JOUR\n")
         ris.write(f"TI  - {title}\n")
         for a in authors:

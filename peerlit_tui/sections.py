@@ -22,7 +22,7 @@ import itertools
 import re
 
 from peerlit_tui.model import Section
-from peerlit_tui.text import clean_block, match_key
+from peerlit_tui.text import clean_block, is_printable, match_key
 
 #: (canonical key, display heading, accepted spellings reduced by `match_key`). Medical
 #: labels outside the seven Emerald headings follow the NLM structured-abstract
@@ -221,7 +221,7 @@ def _may_be_structured(text: str) -> bool:
         "\u2013" in text
         or "\u2014" in text
         or "\u0096" in text
-        or ("-" in text and (" - " in text or not text.isprintable()))
+        or ("-" in text and (" - " in text or not is_printable(text)))
     )
     if not dash and text.count(":") < 2:
         return False
@@ -314,9 +314,37 @@ def _plausible(marks: list[tuple[int, int, str, str]], text: str) -> bool:
     return all(x <= y for x, y in itertools.pairwise(ranks)) and len(set(ranks)) > 1
 
 
-def _caps_marks(text: str) -> list[tuple[int, int, str, str]]:
-    marks = []
+def _opening_end(text: str) -> int:
+    """The last offset at which the first of a series of headings may start.
+
+    `_plausible` wants the first heading to open the text: only white space and an
+    optional "Abstract" may stand before it. Marks come in text order, so a finder
+    that has found none by this offset can stop: its series would be refused anyway.
+    """
+    start = len(text) - len(text.lstrip())
+    if text.startswith(("Abstract", "ABSTRACT"), start):
+        rest = text[start + 8 :]
+        return start + 8 + len(rest) - len(rest.lstrip())
+    return start
+
+
+def _opens_with(pattern: re.Pattern[str], text: str, opening: int) -> bool:
+    """Whether `pattern` matches at an offset up to `opening`.
+
+    When it does not, its first match in the text starts after `opening`, and so
+    does the first mark built on it: a finder can return at once instead of
+    scanning the whole abstract for headings that could not open it.
+    """
+    return any(pattern.match(text, at) for at in range(opening + 1))
+
+
+def _caps_marks(text: str, opening: int) -> list[tuple[int, int, str, str]]:
+    marks: list[tuple[int, int, str, str]] = []
+    if not _opens_with(_CAPS_RUN, text, opening):
+        return marks
     for run in _CAPS_RUN.finditer(text):
+        if not marks and run.start(1) > opening:
+            return marks
         words = run.group(1).split(" ")
         # Capitals running on with a function word ("RESULTS OF A SURVEY") are a title,
         # not a heading and its text; an acronym ("RESULTS HIV rates") is text.
@@ -336,19 +364,25 @@ def _caps_marks(text: str) -> list[tuple[int, int, str, str]]:
     return marks
 
 
-def _period_marks(text: str) -> list[tuple[int, int, str, str]]:
-    marks = []
+def _period_marks(text: str, opening: int) -> list[tuple[int, int, str, str]]:
+    marks: list[tuple[int, int, str, str]] = []
+    if not _opens_with(_PERIOD, text, opening):
+        return marks
     for match in _PERIOD.finditer(text):
+        if not marks and match.start(1) > opening:
+            return marks
         found = recognise_heading(match.group(1), inline=True)
         if found:
             marks.append((match.start(1), match.end(1) + 1, found[0], match.group(1)))
     return marks
 
 
-def _glued_marks(text: str) -> list[tuple[int, int, str, str]]:
-    marks = []
+def _glued_marks(text: str, opening: int) -> list[tuple[int, int, str, str]]:
+    marks: list[tuple[int, int, str, str]] = []
     for start in _GLUED_START.finditer(text):
         at = start.end()
+        if not marks and at > opening:
+            return marks
         for end in _GLUED_END.finditer(text, at, at + 45):
             found = recognise_heading(text[at : end.start()], inline=True)
             if found:
@@ -369,8 +403,9 @@ def _split_unmarked(text: str) -> list[Section] | None:
     lead = _LEAD_WORD.match(text)
     if lead is None or lead.group(1).lower() not in _FIRST_WORDS:
         return None
+    opening = _opening_end(text)
     for finder in (_glued_marks, _caps_marks, _period_marks):
-        marks = finder(text)
+        marks = finder(text, opening)
         if _plausible(marks, text):
             break
     else:
@@ -390,7 +425,7 @@ def _clean_unstructured(text: str) -> str:
     line break and no white space but the plain space. Cleaning would otherwise be
     the costliest step of reading such an abstract.
     """
-    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+    if is_printable(text) and "  " not in text and text[0] != " " and text[-1] != " ":
         return text
     return clean_block(text)
 

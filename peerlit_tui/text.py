@@ -47,6 +47,30 @@ _NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
+#: The ASCII characters that are not printable: C0 controls (white space but the
+#: plain space included) and DEL.
+_ASCII_UNPRINTABLE = bytes(range(0x20)) + b"\x7f"
+
+
+def is_printable(text: str) -> bool:
+    """`str.isprintable`, several times faster on ASCII text.
+
+    `isprintable` looks every character up in the Unicode database. An ASCII text
+    is printable exactly when it holds no C0 control and no DEL, which deleting
+    those bytes from its (copied, not encoded) ASCII bytes shows at C speed.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        True when every character is printable (the plain space counts as printable).
+    """
+    if len(text) > 48 and text.isascii():  # short texts: `isprintable` is quicker
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_UNPRINTABLE)) == len(data)
+    return text.isprintable()
+
+
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control characters, repairing cp1252 punctuation.
 
@@ -63,7 +87,7 @@ def strip_controls(text: str) -> str:
     # Fast paths: almost all imported text is clean, and one C-level scan proves it.
     # Printable text holds none of the characters below (all are Cc or Cf), and
     # `isprintable` scans several times faster than the character class.
-    if text.isprintable() or not _NEEDS_WORK.search(text):
+    if is_printable(text) or not _NEEDS_WORK.search(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text:
@@ -133,7 +157,7 @@ def _tidy(text: str) -> bool:
     Printable text holds no control and no white space but the plain space, so
     without doubled or edge spaces it is one clean line already.
     """
-    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
+    return is_printable(text) and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def clean_block(text: str | None) -> str:
@@ -200,6 +224,8 @@ def fold(text: str) -> str:
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: The ASCII bytes `match_key` drops: all but digits and (lower-case) letters.
+_ASCII_NON_ALNUM = bytes(b for b in range(128) if not chr(b).isdigit() and not chr(b).islower())
 
 
 def match_key(text: str) -> str:
@@ -214,6 +240,9 @@ def match_key(text: str) -> str:
     Returns:
         Lower-case ASCII letters and digits only.
     """
+    if text.isascii():
+        # Bytes are lower-cased and filtered at C speed, with no pattern to run.
+        return text.encode("ascii").lower().translate(None, _ASCII_NON_ALNUM).decode("ascii")
     return _NON_ALNUM.sub("", fold(text))
 
 
