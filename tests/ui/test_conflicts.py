@@ -195,6 +195,34 @@ async def test_resolving_removes_the_conflict_and_undo_brings_it_back(
         app.close_services()
 
 
+async def test_escape_cancels_a_reason_prompt_and_keys_wait_for_it(
+    team_library: tuple[Path, list[str]], as_alice: None
+) -> None:
+    folder, _ids = team_library
+    set_blind(folder, "off")
+    app = make_test_app(folder)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = await open_view(pilot)
+            annotations = app.services.annotations  # type: ignore[union-attr]
+            listed = set(cells(view))
+            await pilot.press("x", "i")  # the reason list is open: "i" resolves nothing
+            await settle(pilot)
+            assert view.prompting and set(cells(view)) == listed
+            await pilot.press("escape")  # closes the list, not the view
+            await settle(pilot)
+            assert app.screen is view and not view.prompting
+            await pilot.press("m", *"undecided yet", "escape")
+            await settle(pilot)
+            assert app.screen is view and not view.prompting
+            assert all(resolution_of(annotations, rid) is None for rid in listed)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+    finally:
+        app.close_services()
+
+
 async def test_enter_shows_the_record_on_the_main_screen(
     team_library: tuple[Path, list[str]], as_alice: None
 ) -> None:

@@ -236,6 +236,11 @@ class ConflictsScreen(ModalScreen[str | None]):
         return self.query_one("#conflicts-table", DataTable)
 
     @property
+    def prompting(self) -> bool:
+        """True while the exclusion-reason list or the maybe-reason field is open."""
+        return self._maybe_for is not None or self._exclude_for is not None
+
+    @property
     def current(self) -> ConflictRow | None:
         """The highlighted record, or None."""
         rows = self.found.rows
@@ -340,12 +345,12 @@ class ConflictsScreen(ModalScreen[str | None]):
 
     def action_include(self) -> None:
         """Resolve the highlighted record as include."""
-        if (row := self.current) is not None:
+        if (row := self._target()) is not None:
             self._resolve(row, "include", "")
 
     def action_exclude(self) -> None:
         """Resolve as exclude, after picking one of the project's reasons (0: none)."""
-        if (row := self.current) is None:
+        if (row := self._target()) is None:
             return
         reasons = self._actions.reasons()
         if not reasons:
@@ -371,7 +376,7 @@ class ConflictsScreen(ModalScreen[str | None]):
 
     def action_maybe(self) -> None:
         """Resolve as maybe, after a reason typed (or picked from the suggestions)."""
-        if (row := self.current) is None:
+        if (row := self._target()) is None:
             return
         offered = [v.reason for v in row.votes if v.reason] + self._actions.reasons()
         field_ = self.query_one("#conflicts-reason", SafeInput)
@@ -396,7 +401,12 @@ class ConflictsScreen(ModalScreen[str | None]):
         self._maybe_for = None
         self.set_focus(None)
 
+    def _target(self) -> ConflictRow | None:
+        """The record a key resolves or opens: none while a reason is asked for."""
+        return None if self.prompting else self.current
+
     def _row(self, record_id: str | None) -> ConflictRow | None:
+        """The listed record `record_id`, or None."""
         return next((r for r in self.found.rows if r.record_id == record_id), None)
 
     def _resolve(self, row: ConflictRow, decision: str, reason: str) -> None:
@@ -411,12 +421,14 @@ class ConflictsScreen(ModalScreen[str | None]):
 
     def action_undo(self) -> None:
         """Undo the newest change (a resolution comes back as a conflict)."""
-        if self._actions.undo():
+        if not self.prompting and self._actions.undo():
             self._last = "undone"
             self.reload()
 
     def action_toggle_pending(self) -> None:
         """List the pending records too, or only the conflicts."""
+        if self.prompting:
+            return
         self.pending = not self.pending
         self.reload()
 
@@ -426,7 +438,7 @@ class ConflictsScreen(ModalScreen[str | None]):
 
     def action_open(self) -> None:
         """Close and show the highlighted record in the main screen."""
-        if (row := self.current) is not None:
+        if (row := self._target()) is not None:
             self.dismiss(row.record_id)
 
     def action_close(self) -> None:
