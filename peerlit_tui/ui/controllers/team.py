@@ -36,7 +36,6 @@ from peerlit_tui.ui.screens.conflicts import (
 
 if TYPE_CHECKING:
     from peerlit_tui.ui.controllers.annotating import Annotator
-    from peerlit_tui.ui.screens.main import MainScreen
     from peerlit_tui.ui.session import Services
     from peerlit_tui.ui.widgets.status_line import StatusLine
 
@@ -126,8 +125,11 @@ class TeamController:
         """The (reviewer, blind) the status line shows."""
 
     @classmethod
-    def of(cls, screen: MainScreen) -> TeamController:
+    def of(cls, screen: Any) -> TeamController:
         """The controller of the main screen, its command registered and status kept.
+
+        `screen` is the `MainScreen` (typed loosely: controllers sit below the
+        screen and must not import it).
 
         The key table's "conflicts" row runs `run("conflicts")`, which the screen
         looks up on its `MainCommands`; this provides it there. The status line is
@@ -146,9 +148,9 @@ class TeamController:
                 status=screen.status,
                 services=lambda: screen.services,
                 annotator=screen.annotator,
-                push_screen=screen._push,
+                push_screen=lambda dialog, done: screen.app.push_screen(dialog, done),
                 open_record=open_record,
-                notify=lambda text, severity: screen._notify_text(text, severity),
+                notify=lambda text, severity: screen.notify(text, severity=severity, markup=False),
             )
         )
         setattr(screen.commands, "conflicts", team.open_conflicts)  # noqa: B010
