@@ -13,6 +13,14 @@ fsynced 200-byte append on this disk (the floor for any durable save), saves mad
 while a background checkpoint runs, and the time to open a store of the largest
 size (median of several runs, with and without a journal tail to replay).
 
+With `--reviewers 1,2,4` it also measures saves made by that many reviewers at
+once on the largest library, each reviewer a process of its own deciding records
+back to back (fsync on): once with each reviewer writing their own journal
+(`annotations/NAME.journal`, own lock), and once with every reviewer writing the
+one journal `annotations.journal` under one lock (the single-journal layout),
+in the same run. It also times a new reviewer's first decision, which makes every
+agreed record wait for that reviewer, next to deriving every final decision again.
+
 With `--baseline DIR` (an older source tree, e.g. `git worktree add /tmp/old HEAD~5`)
 it also compares the save cost of that version with this one at the largest size:
 each builds its own library, then rounds of saves alternate between the two (each
@@ -213,6 +221,98 @@ def compare(base: Path, baseline: Path, n: int, rounds: int = 5, per_round: int 
         print(f"  {name:>9}: p50 {ms(pct(values, 0.5))} ms  p95 {ms(pct(values, 0.95))} ms")
 
 
+# One reviewer of the concurrent-save bench: open, say so, wait for "go", save,
+# print the save times. With "single" every reviewer writes annotations.journal.
+_REVIEWER = """
+import json, random, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from peerlit_tui.services.annotations import AnnotationService
+folder, n, count = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+name, mode = sys.argv[5], sys.argv[6]
+ids = [f"{i:012x}" for i in range(n)]
+svc = AnnotationService.open(folder, checkpoint_every=10**9, reviewer=name)
+if mode == "single":
+    svc.store.reviewer = ""
+svc.set_rating(ids[0], 1)  # the journal exists, the first save's set-up is done
+print("ready", flush=True)
+sys.stdin.readline()
+rng, out = random.Random(name), []
+for i in range(count):
+    rid = ids[rng.randrange(n)]
+    start = time.perf_counter()
+    svc.set_decision(rid, ("include", "exclude", "maybe")[i % 3])
+    out.append(time.perf_counter() - start)
+svc.close(checkpoint=False)
+print(json.dumps(out), flush=True)
+"""
+
+
+def concurrent_saves(folder: Path, n: int, reviewers: int, mode: str, count: int) -> list[float]:
+    """Per-save times of `reviewers` processes deciding at once (`mode` "own" or "single")."""
+    tree = str(Path(__file__).resolve().parents[1])
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _REVIEWER,
+                tree,
+                str(folder),
+                str(n),
+                str(count),
+                f"reviewer{k}",
+                mode,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(reviewers)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    out: list[float] = []
+    for proc in procs:
+        stdout, _ = proc.communicate(timeout=600)
+        out += json.loads(stdout.strip().splitlines()[-1])
+    return out
+
+
+def first_decision(folder: Path, n: int) -> tuple[float, float, int]:
+    """(a new reviewer's first decision now, as it was: deriving every record again) in s.
+
+    Each on its own copy of the library, opened afresh, so both start from the
+    same state; "as it was" swaps the incremental step for the full derivation.
+    """
+    from peerlit_tui.storage.annotation_index import AnnotationIndex
+
+    times: list[float] = []
+    decided = 0
+    for old in (False, True):
+        lib = folder.with_name(f"{folder.name}-first-{int(old)}")
+        shutil.copytree(folder, lib)
+        svc = AnnotationService.open(lib, checkpoint_every=10**9, sync=False, reviewer="newcomer")
+        decided = sum(len(ids) for ids in svc.store.index.decided.values())
+        joined = AnnotationIndex._joined
+        if old:
+            AnnotationIndex._joined = lambda self, _who, ts: self._refinalise(ts)  # type: ignore[method-assign]
+        try:
+            gc.collect()
+            start = time.perf_counter()
+            svc.set_decision(record_ids(n)[0], "include")
+            times.append(time.perf_counter() - start)
+        finally:
+            AnnotationIndex._joined = joined  # type: ignore[method-assign]
+        svc.close(checkpoint=False)
+        shutil.rmtree(lib, ignore_errors=True)
+    return times[0], times[1], decided
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -220,6 +320,9 @@ def main() -> None:
     parser.add_argument("--open-runs", type=int, default=7)
     parser.add_argument("--dir", help="work folder (default: a temp folder, removed after)")
     parser.add_argument("--baseline", help="an older source tree to compare save costs with")
+    parser.add_argument("--reviewers", default="", help="e.g. 1,2,4: concurrent reviewers")
+    parser.add_argument("--reviewer-saves", type=int, default=200, help="saves per reviewer")
+    parser.add_argument("--first-only", action="store_true", help="only the first-decision cost")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="annotation-bench-"))
@@ -233,6 +336,13 @@ def main() -> None:
         f"{'default TinyDB update':^23}"
     )
     try:
+        if args.first_only:
+            folder = base / f"lib-{max(sizes)}"
+            build(folder, max(sizes))
+            first, full, decided = first_decision(folder, max(sizes))
+            print(f"a new reviewer's first decision ({decided:,} decided records): "
+                  f"{first * 1000:.0f} ms; as before: {full * 1000:.0f} ms")  # fmt: skip
+            return
         for n in sizes:
             folder = base / f"lib-{n}"
             build(folder, n)
@@ -266,6 +376,29 @@ def main() -> None:
             f"open {count:,} annotations + 999 journal entries to replay: median "
             f"{statistics.median(walls):.3f} s wall, {statistics.median(cpus):.3f} s cpu"
         )
+        if args.reviewers:
+            print()
+            print(
+                f"concurrent reviewers at {largest:,} annotations, ms per save: p50 p95 (samples)"
+            )
+            print(f"{'reviewers':>9} | {'own journal each':^25} | {'one shared journal':^25}")
+            for k in (int(r) for r in args.reviewers.split(",")):
+                cells = []
+                for mode in ("own", "single"):
+                    lib = base / f"lib-{largest}-{mode}-{k}"
+                    shutil.copytree(folder, lib)
+                    os.sync()
+                    cells.append(
+                        _cell(concurrent_saves(lib, largest, k, mode, args.reviewer_saves))
+                    )
+                    shutil.rmtree(lib, ignore_errors=True)
+                print(f"{k:>9} | {cells[0]} | {cells[1]}")
+            first, full, decided = first_decision(folder, largest)
+            print(
+                f"a new reviewer's first decision ({decided:,} decided records): "
+                f"{first * 1000:.0f} ms; as before (every final decision derived again): "
+                f"{full * 1000:.0f} ms"
+            )
         if args.baseline:
             compare(base, Path(args.baseline), largest)
     finally:
