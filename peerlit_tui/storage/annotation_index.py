@@ -296,10 +296,12 @@ class AnnotationIndex:
         if team:
             assert who is not None
             if self.team.set(record_id, who, field, value):
-                if who in self.team.counts:
-                    self._joined(who, ts)
-                else:
-                    self._refinalise(ts)
+                # Touches every decided record: 100k new objects, no collections.
+                with paused_gc():
+                    if who in self.team.counts:
+                        self._joined(who, ts)
+                    else:
+                        self._refinalise(ts)
             # Also when its last decision went: the record then left `team.by_record`.
             self._finalise(record_id, ts)
             return True
