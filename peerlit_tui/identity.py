@@ -19,9 +19,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
-
 from peerlit_tui.model import Record
 from peerlit_tui.text import fold, match_key
 
@@ -146,6 +143,8 @@ def title_similarity(a: str, b: str) -> float:
     """Similarity (0-100) of two `title_words` strings; a subtitle counts as 95."""
     if not a or not b:
         return 0.0
+    from rapidfuzz import fuzz  # only comparing titles needs it, not opening a library
+
     score = fuzz.ratio(a, b)
     if score < 95 and is_subtitle_variant(a, b):
         return 95.0
@@ -161,7 +160,11 @@ def surname_keys_agree(ka: str, kb: str) -> bool:
     """`surnames_agree` for surnames already reduced by `match_key`."""
     if not ka or not kb:
         return True
-    return ka == kb or ka.startswith(kb) or kb.startswith(ka) or fuzz.ratio(ka, kb) >= 85
+    if ka == kb or ka.startswith(kb) or kb.startswith(ka):
+        return True
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(ka, kb) >= 85
 
 
 def may_be_same_paper(processed: str, title: str) -> bool:
@@ -174,6 +177,9 @@ def may_be_same_paper(processed: str, title: str) -> bool:
     Returns:
         False only when `same_paper` would surely be false on the titles alone.
     """
+    from rapidfuzz import fuzz
+    from rapidfuzz.utils import default_process
+
     other = default_process(title)
     if len(processed) < 12 or len(other) < 12 or fuzz.ratio(processed, other, score_cutoff=55):
         return True

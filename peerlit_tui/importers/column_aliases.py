@@ -113,7 +113,10 @@ FIELD_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "keywords",
         ("authorkeywords", "keywords", "de", "indexkeywords", "manualtags", "kw",
-         "keywordsplus", "meshterms", "keywordsdisplayname", "subjects", "subjectheadings"),
+         "keywordsplus", "meshterms", "keywordsdisplayname", "subjects", "subjectheadings",
+         # Embase: its thesaurus terms, major-focus terms apart from the others.
+         "emtreemedicalindexterms", "emtreemedicalindextermsmajorfocus",
+         "emtreedrugindexterms", "emtreedrugindextermsmajorfocus"),
     ),
     ("issn", ("issn", "sn", "eissn", "ei", "issns", "issnisbn")),
     ("isbn", ("isbn", "bn")),

@@ -20,7 +20,7 @@ from pathlib import Path
 from peerlit_tui.identity import normalise_doi, record_id
 from peerlit_tui.importers.base import FileFormatError, Format, Parsed, SourceFile
 from peerlit_tui.importers.encoding import DecompressionError
-from peerlit_tui.importers.registry import get_format, sniff
+from peerlit_tui.importers.registry import format_labels, get_format, sniff
 from peerlit_tui.model import RECORD_TYPES, Author, ImportIssue, Provenance, Record, Section
 from peerlit_tui.text import (
     clean_block,
@@ -337,9 +337,7 @@ def choose_format(source: SourceFile, forced: str | None) -> Format:
     fmt, _score = sniff(source)
     if fmt is None:
         raise FileFormatError(
-            "not a recognised export format (RIS, BibTeX, MEDLINE, CSV/TSV, CSL-JSON, "
-            "EndNote XML, Web of Science, ProQuest, XLSX or an Emerald results page); "
-            "use --format to force one"
+            f"not a recognised export format (known: {format_labels()}); use --format to force one"
         )
     return fmt
 

@@ -1,7 +1,8 @@
 """The list of import formats and content sniffing.
 
-Formats are modules of this package exposing `FORMAT`; they are imported lazily so
-that `peerlit list` does not pay for openpyxl or bibtexparser.
+Formats are modules of this package exposing `FORMAT`; they are imported lazily, and
+so is the table test sniffing uses, so that a command that imports no file (`peerlit
+list`, `show`, `decide`) pays for no parser, openpyxl or bibtexparser.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 from functools import cache
 
 from peerlit_tui.importers.base import Format, SourceFile
-from peerlit_tui.importers.table_shape import is_known_table
 
 #: Module names of the import formats, in tie-break order (most specific first).
 FORMAT_MODULES: tuple[str, ...] = (
@@ -63,6 +63,11 @@ def all_formats() -> tuple[Format, ...]:
 def format_names() -> list[str]:
     """Names accepted by `--format`."""
     return [f.name for f in all_formats()]
+
+
+def format_labels() -> str:
+    """Every format the registry knows, by its human name, for messages ("RIS, BibTeX, ...")."""
+    return ", ".join(f.label for f in all_formats())
 
 
 def get_format(name: str) -> Format:
@@ -123,6 +128,10 @@ def sniff(source: SourceFile) -> tuple[Format | None, float]:
         return None, 0.0
     # A consistent table under a header of known columns is a table, whatever its
     # cells hold: a note with a line "TY  - JOUR" must not make a CSV export RIS.
+    # (Imported here: the test needs the CSV parser, which opening a library must
+    # not pay for.)
+    from peerlit_tui.importers.table_shape import is_known_table
+
     table = is_known_table(source)
     best: Format | None = None
     best_score = 0.0

@@ -18,7 +18,7 @@ from tests.cli.helpers import sample_library, subprocess_env
 #: Modules a quick lookup must not pay for: the app, rich, the exporters, the
 #: ranking model, shell completion.
 HEAVY = ("textual", "rich", "peerlit_tui.ui", "peerlit_tui.exporters", "sklearn", "argcomplete")
-#: ... nor the import parsers (kept apart: see the xfail below).
+#: ... nor the import parsers.
 PARSERS = (
     "peerlit_tui.importers.ris",
     "peerlit_tui.importers.bibtex",
@@ -93,13 +93,6 @@ def test_quick_lookups_import_no_app_no_rich_no_exporters(
         assert found == [], (argv[2:], [import_chain(importtime, h) for h in found])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importers/registry.py imports table_shape (and with it csv_tsv and columns) at "
-    "module level, and services/library.py imports the pipeline and registry at module "
-    "level: every command that opens the library pays for the CSV parser. Remove this "
-    "mark once either import is deferred to the import itself.",
-)
 def test_quick_lookups_import_no_parser(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "library"
     for argv in _lookups(folder, sample_library(folder, capsys)):

@@ -110,6 +110,16 @@ def test_embase_preamble_is_passed_over_and_lines_count_from_the_file_start() ->
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("name", ["embase.csv", "embase_excel.csv"])
+def test_embase_emtree_terms_are_keywords(name: str) -> None:
+    record = read_file(DIALECTS / name).records[0]
+    # Medical and drug terms, major focus or not, each once; a term's own
+    # parenthesised qualifier ("keratin (endogenous compound)") is not cut.
+    assert {"dinosaur", "animal tissue", "keratin (endogenous compound)"} <= set(record.keywords)
+    assert len(record.keywords) == len({k.lower() for k in record.keywords})
+    assert not [key for key in record.extra if key.lower().startswith("emtree")]
+
+
 def test_springer_run_together_authors_split_without_breaking_surnames() -> None:
     records = read_file(DIALECTS / "springer.csv").records
     assert [a.name for a in records[0].authors] == [
