@@ -30,35 +30,36 @@ Goals (issue 12): first paint ≤ 0.5 s, list ready ≤ 0.8 s, typing p50/p95 �
 `findings:` ≤ 20/40 ms, detail settle ≤ 60 ms, cursor ≤ 10 ms, RSS ≤ 300 MB at 100k;
 at 1M list ready ≤ 2 s, typing p95 ≤ 100 ms, cursor ≤ 10 ms, RSS ≤ 1.5 GB.
 
-Figures of 3 December 2026 at 100,000 records (old = 9bb20cf, new = the search
-bitmaps and row reuse on top of the day's other changes), medians, `nice -n 5`:
+Figures of 3 December 2026 at 100,000 records, `--baseline 9bb20cf --runs 16` on a
+quiet moment (load 0.0-0.7), medians, old → new (new = the search bitmaps and row
+reuse, on top of the day's other changes to the app):
 
-    quiet (load 0.2-3, before the change; issue 12's table):
-      first paint 0.91-1.22 s, list ready 1.32-1.56 s, cursor 7.7-8.8 ms CPU,
-      PgDn 34-38 ms, detail settle 94-111 ms wall, typing p50 34-58 / p95 142-184 ms
-      CPU, findings:significant 64-69 ms CPU, RSS 232-246 MB
+    operation                 cpu p50      cpu p95      wall p50     wall p95
+    cursor ↓                  7.1 → 5.7    8.1 → 7.0    7.1 → 5.8    8.1 → 7.2
+    PgDn                     27.0 → 26.4  33.0 → 32.9  27.0 → 26.9  34.7 → 32.9
+    End                      20.7 → 19.4  31.1 → 22.1  20.7 → 19.4  31.1 → 22.1
+    detail settle after ↓    42.0 → 42.0  58.0 → 54.5  94.0 → 94.0 110.2 → 106.6
+    typing 1-term            38.8 → 38.9  78.9 → 68.0  38.8 → 40.0  78.4 → 67.9
+    typing 2-term            34.4 → 35.5  74.2 → 74.4  35.1 → 35.7  73.9 → 74.3
+    typing 3-term            39.9 → 34.1 104.5 → 66.8  39.8 → 34.0 104.5 → 75.5
+    findings:significant     59.6 → 44.1  87.6 → 66.2  59.6 → 55.9  87.6 → 68.2
+    first paint 1.08 → 3.64 s, list ready 1.46 → 4.00 s, index ready 3.59 → 5.78 s
+    (bitmaps 6.94 s), peak RSS 237 → 326 MB: the app now imports scikit-learn and
+    scipy before its first frame (the ranking controller; +1.8 s, +92 MB alone);
+    the search's own share is +21 MB of bitmaps less the per-field folded copies.
 
-    `--baseline 9bb20cf --runs 24` with load 10-12 from other users (wall times
-    mean little at that load; CPU ms p50/p95, old → new):
-      typing 1-term       135 → 145 / 243 → 243
-      typing 2-term       129 → 91  / 235 → 241
-      typing 3-term       126 → 96  / 243 → 227
-      findings:significant 72 → 40  / 161 → 77
-      cursor ↓            9.2 → 7.2;  End 34 → 25;  detail settle 59 → 53
-      first paint 7.1 → 22.5 s: the app now imports scikit-learn at start (the
-      ranking controller), not the search; peak RSS 242 → 382 MB likewise
-      (search's own share: see below)
+The search alone (thread CPU ms per keystroke of the four queries, old → new):
+100,000 records (load ~9): p50 4.1 → 2.8, p95 51.7 → 11.0, worst 63.6 → 24.0;
+1,000,000 records (quiet): p50 52 → 35, p95 344 → 93, worst 398 → 107; the first
+keystroke "d" 141 → 41, "de" 344 → 24. Left at 1M: a growing prefix ("depr*" …)
+costs 50-90 ms old and new alike, SQLite's full-text index returning ~600,000
+rows that Python turns into a set; materialising ~1M-row Python lists costs ~60 ms.
+At 1M: list columns read in 7-15 s (first screenful 4 ms), index 1.6 s, bitmaps
+3.9 s (167 MB); columns + index peak RSS 1.57 → 1.45 GB, before the app's own.
 
-    the search alone (thread CPU ms per keystroke of the four queries, old → new,
-    load ~9): p50 4.1 → 2.8, p95 51.7 → 11.0, worst 63.6 → 24.0; first keystroke
-    "d" 27 → 6, second "de" 52-64 → 2-5; index ready plus bitmaps: +0.9 s quiet
-    (+5-7 s at load 10, in the background after the index is usable); peak RSS of
-    columns + index 193 → 192 MB (bitmaps +21 MB, per-field folded copies made on
-    first use instead)
-
-    per keystroke on the UI thread (CPU, load ~10): record list lines 11.6 → 9.9 ms,
-    Textual's compositor (layout and every repainted widget) ~34-40 ms: with the
-    search at ~3 ms, painting the frame is what a keystroke costs now.
+On the UI thread (CPU per keystroke): record-list lines 11.6 → 9.9 ms; Textual's
+compositor (layout from the list's new height, every repainted widget) ~34 ms:
+with the search at ~3 ms, painting the frame is what a keystroke costs now.
 """
 
 from __future__ import annotations
