@@ -281,3 +281,27 @@ def test_conflicts_view_snapshot(
         assert snap_compare(app, terminal_size=(80, 24), run_before=steps)
     finally:
         app.close_services()
+
+
+async def test_enter_on_a_record_the_filter_hides_says_how_to_see_it(
+    team_library: tuple[Path, list[str]], as_alice: None
+) -> None:
+    folder, _ids = team_library
+    set_blind(folder, "off")
+    app = make_test_app(folder)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            screen.filter_bar.set_value("zebrafish")  # matches nothing
+            await settle(pilot)
+            screen.record_list.focus()
+            await open_view(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen
+            texts = [n.message for n in app._notifications]
+            assert any("not among the records the filter shows" in t for t in texts)
+    finally:
+        app.close_services()
