@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from textual.pilot import Pilot
 
 from peerlit_tui.services.annotations import AnnotationService
@@ -180,10 +181,14 @@ async def test_w_shows_why_a_record_ranks_high(ranked_app: PeerlitApp) -> None:
         await pilot.press("w")
         await settle(pilot)
         assert why.display
-        terms = [t.term for t in service.explain(best, 6)]
+        heaviest = [t.term for t in service.explain(best, 24)]
+        terms = [t for t in heaviest if not set(t.split()) <= ENGLISH_STOP_WORDS][:6]
         assert terms
         text = str(why.render())
         assert "Ranked" in text and all(term in text for term in terms)
+        # Function words the model weighs ("the", "to") tell a reader nothing: left out.
+        shown = text.split(" for ", 1)[1].split(" · ")
+        assert [t.strip() for t in shown] == terms
         level = service.level(best)
         assert f"{level}/9" in text
         # The terms are marked in the record's own text, like include-words.
