@@ -57,6 +57,11 @@ rows that Python turns into a set; materialising ~1M-row Python lists costs ~60 
 At 1M: list columns read in 7-15 s (first screenful 4 ms), index 1.6 s, bitmaps
 3.9 s (167 MB); columns + index peak RSS 1.57 → 1.45 GB, before the app's own.
 
+The TUI at 1,000,000 records, new only (`--runs 8`, load 1.4-3.5): first paint 4.27 s,
+list ready 4.86 s, every record listed 30.4 s, index 35.2 s, bitmaps 45.5 s; cursor
+4.2/6.5 ms CPU (8.5/14.4 wall), PgDn 24/35, typing 1-/2-/3-term CPU p50 117/84/80,
+p95 227/153/176 ms, findings:significant 103/139 ms, peak RSS 1769 MB.
+
 On the UI thread (CPU per keystroke): record-list lines 11.6 → 9.9 ms; Textual's
 compositor (layout from the list's new height, every repainted widget) ~34 ms:
 with the search at ~3 ms, painting the frame is what a keystroke costs now.
