@@ -255,7 +255,7 @@ class RankingController:
             )  # fmt: skip
             self._notify(
                 f"Ranked {len(result.scores):,} records by {result.n_decisions:,} decisions "
-                f"({result.n_include:,} included) in {result.seconds:.1f} s.{hint}",
+                f"({result.n_include:,} included).{hint}",
                 "information",
                 "Ranking",
                 8,
