@@ -1,8 +1,11 @@
-"""The order in which records were screened, read from the annotations journal.
+"""The order in which records were screened, read from the annotations journals.
 
-The journal holds every change to every annotation in the order it was made (edits,
+A library has one journal per reviewer (and the first, shared `annotations.journal`);
+each holds every change to every annotation in the order it was made (edits,
 undos and redos all carry the values they set), so replaying its decision changes
-gives each record's screening moment. The journal is read without a lock and without
+gives each record's screening moment. The journals are merged by time (then
+journal name and sequence number, the order the store itself applies them in). A
+journal is read without a lock and without
 changing anything, like `peerlit history` does; only lines mentioning a decision are
 parsed.
 """
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peerlit_tui.storage.journal import Journal
-from peerlit_tui.storage.paths import ANNOTATIONS_JOURNAL, ANNOTATIONS_LOCK
+from peerlit_tui.storage.journal_set import journal_names
+from peerlit_tui.storage.paths import lock_of
 
 #: Every decision change is written with this field name (compact JSON).
 _NEEDLE = b'"field":"decision"'
@@ -42,11 +46,19 @@ def decision_changes(folder: Path) -> list[DecisionChange]:
     Args:
         folder: The library folder.
     """
-    path = Path(folder) / ANNOTATIONS_JOURNAL
-    if not path.exists():
-        return []
+    folder = Path(folder)
+    keyed: list[tuple[str, str, int, int, DecisionChange]] = []
+    for name in journal_names(folder):
+        for position, change in enumerate(_journal_changes(folder, name)):
+            keyed.append((change.time, name, change.seq, position, change))
+    keyed.sort(key=lambda item: item[:4])
+    return [item[4] for item in keyed]
+
+
+def _journal_changes(folder: Path, name: str) -> list[DecisionChange]:
+    """The decision changes of one journal file, in file order."""
     journal = Journal(
-        path, Path(folder) / ANNOTATIONS_LOCK, read_only=True, sync=False, warn=lambda _: None
+        folder / name, folder / lock_of(name), read_only=True, sync=False, warn=lambda _: None
     )
     out: list[DecisionChange] = []
     try:

@@ -30,7 +30,7 @@ LIBRARY_SIZE = 15
 @pytest.fixture
 def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pin the import timestamp (shown as "date added" and in provenance)."""
-    monkeypatch.setattr("peerlit_tui.services.library.now_iso", lambda: FIXED_TIME)
+    monkeypatch.setattr("peerlit_tui.importers.pipeline.now_iso", lambda: FIXED_TIME)
 
 
 @pytest.fixture

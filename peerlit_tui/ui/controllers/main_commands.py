@@ -78,10 +78,20 @@ class MainCommands:
 
     def __init__(self, parts: MainParts) -> None:
         self._p = parts
+        self._provided: dict[str, Callable[..., None]] = {}
+
+    def provide(self, name: str, command: Callable[..., None]) -> None:
+        """Add a command that a controller of the screen carries out (sync, conflicts).
+
+        Args:
+            name: The command's name, as the key table's action uses it.
+            command: What runs it.
+        """
+        self._provided[name] = command
 
     def run(self, name: str, *args: Any) -> None:
         """Run a command by name (an unknown name is a bug in the key table)."""
-        command: Callable[..., None] = getattr(self, name)
+        command: Callable[..., None] = self._provided.get(name) or getattr(self, name)
         command(*args)
 
     def available(self, action: str) -> bool | None:

@@ -28,17 +28,18 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from peerlit_tui.highlight import compile_words
-from peerlit_tui.services.ranking import RankingResult, RankingService, RankingUnavailable
 from peerlit_tui.services.screening_queue import screened_ids
 from peerlit_tui.ui.sorting import PRIORITY
 from peerlit_tui.ui.widgets.detail_content import RankWhy
 
 if TYPE_CHECKING:
+    # numpy, scipy and scikit-learn take a second or more to import: they are
+    # imported where a ranking is first built or read, never before the first paint.
+    import numpy as np
+
     from peerlit_tui.model import Record
+    from peerlit_tui.services.ranking import RankingResult, RankingService
     from peerlit_tui.ui.controllers.filtering import FilterController
     from peerlit_tui.ui.controllers.screening import ScreeningMode
     from peerlit_tui.ui.session import Services
@@ -208,6 +209,8 @@ class RankingController:
 
         def work() -> None:
             # In the worker thread: no widget is touched here.
+            from peerlit_tui.services.ranking import RankingService, RankingUnavailable
+
             if service is not None:
                 ranking = service
             else:
@@ -312,6 +315,8 @@ class RankingController:
         decided ones in the same order. Without a ranking: undecided first, in library
         order.
         """
+        import numpy as np
+
         service = self.service
         if not rows:
             return []
@@ -342,6 +347,8 @@ class RankingController:
             and len(cached.rank) == len(ids)  # the columns grow in place on a reload
         ):
             return cached
+        import numpy as np
+
         column = _columns_of(ids)
         rank = np.full(len(ids), len(ids), dtype=np.int64)
         at = np.fromiter((column.get(rid, -1) for rid in service.ranked_ids()), dtype=np.int64)
@@ -457,6 +464,8 @@ class RankingController:
 
 
 def _only_stop_words(term: str) -> bool:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     return all(word in ENGLISH_STOP_WORDS for word in term.split())
 
 

@@ -153,7 +153,7 @@ class TeamController:
                 notify=lambda text, severity: screen.notify(text, severity=severity, markup=False),
             )
         )
-        setattr(screen.commands, "conflicts", team.open_conflicts)  # noqa: B010
+        screen.commands.provide("conflicts", team.open_conflicts)
         screen.call_later(lambda: screen.set_interval(STATUS_SECONDS, team.show_status))
         return team
 

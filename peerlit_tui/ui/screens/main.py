@@ -145,14 +145,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.word_marks: list[Highlight] = []
         """The compiled include/exclude-words, empty while highlighting is off."""
         self.panes = RecordPanes(
-            record_list=self.record_list,
-            detail=self.detail,
-            tags=self.tags,
-            services=lambda: self.services,
-            set_timer=self.set_timer,
-            highlights=lambda: self.filtering.highlight_patterns,
-            words=lambda: self.word_marks,
-        )
+            record_list=self.record_list, detail=self.detail, tags=self.tags,
+            services=lambda: self.services, set_timer=self.set_timer,
+            highlights=lambda: self.filtering.highlight_patterns, words=lambda: self.word_marks,
+        )  # fmt: skip
         self.library_view = LibraryView(
             record_list=self.record_list, status=self.status, panes=self.panes,
             filtering=self.filtering, filter_bar=self.filter_bar,
