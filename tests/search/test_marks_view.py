@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peerlit_tui.services import search_eval
-from peerlit_tui.services.search_eval import BLANK, Marks, MarksView
+from peerlit_tui.services import search_marks
+from peerlit_tui.services.search_marks import BLANK, Marks, MarksView
 
 MARKS = [
     BLANK,
@@ -26,7 +26,7 @@ def test_overlay_equals_copying_the_dict(
     base: dict[int, Marks], steps: list[dict[int, Marks]], limit: int
 ) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_eval, "OVERLAY_LIMIT", limit)
+        patch.setattr(search_marks, "OVERLAY_LIMIT", limit)
         view, expected = MarksView(dict(base)), dict(base)
         history = [(view, dict(expected))]
         for step in steps:
