@@ -27,6 +27,8 @@ from peerlit_tui.library_errors import (
     LibraryReadOnlyError,
 )
 from peerlit_tui.model import Author, Record
+from peerlit_tui.services.import_state import MAX_SIBLINGS as MAX_SIBLINGS
+from peerlit_tui.services.import_state import ImportState
 from peerlit_tui.storage.paths import RECORDS_DB
 from peerlit_tui.storage.records import RecordStore
 
@@ -50,8 +52,6 @@ __all__ = [
     "UnknownRecordError",
 ]
 
-#: Records with one DOI that a new record with that DOI is compared with, at most.
-MAX_SIBLINGS = 100_000
 #: Above this many records with one DOI, a bulk first look in C picks the candidates.
 BULK_SIBLINGS = 200
 
@@ -301,7 +301,7 @@ class Library:
         done = 0
         try:
             self.store.begin()
-            state = _ImportState(self.store)
+            state = ImportState(self.store)
             for result in results:
                 file_summary = self._summarise(result)
                 summary.files.append(file_summary)
@@ -336,7 +336,7 @@ class Library:
             error=result.error,
         )
 
-    def _stored_match(self, record: Record, state: _ImportState) -> tuple[str, Record | None]:
+    def _stored_match(self, record: Record, state: ImportState) -> tuple[str, Record | None]:
         """The id `record` gets, and the stored record it merges into (None: a new record)."""
         from rapidfuzz import fuzz, process
         from rapidfuzz.utils import default_process
@@ -374,7 +374,7 @@ class Library:
         return own, None
 
     def _write(
-        self, record: Record, state: _ImportState, summary: FileSummary, imported_at: str
+        self, record: Record, state: ImportState, summary: FileSummary, imported_at: str
     ) -> None:
         from peerlit_tui.identity import duplicate_key
         from peerlit_tui.services.dedup import make_entry
@@ -423,7 +423,7 @@ class Library:
         record: Record,
         doi: str,
         source: Provenance,
-        state: _ImportState,
+        state: ImportState,
         summary: FileSummary,
         imported_at: str,
     ) -> None:
@@ -446,58 +446,3 @@ class Library:
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterable[Record]:
         """Full records (without provenance), all or the given ids."""
         return self.store.iter_records(ids)
-
-
-class _ImportState:
-    """What one import keeps between records: known ids, ids added, the fuzzy step."""
-
-    def __init__(self, store: RecordStore) -> None:
-        from peerlit_tui.services.dedup import ImportDedup
-
-        self.known = store.all_ids()
-        #: Ids this import added (a split from one of them is no split of an old merge).
-        self.added: set[str] = set()
-        self.dedup = ImportDedup(store)
-        #: Per DOI met in this import: (id, title, title_derived, year, first author) of
-        #: every record with it, read once, then kept up to date as records are added,
-        #: so a DOI shared by thousands (a placeholder DOI) is not read again per record.
-        self._with_doi: dict[str, list[tuple[str, str, int, int | None, str]]] = {}
-        self._processed: dict[str, list[str]] = {}
-
-    def with_doi(self, store: RecordStore, doi: str) -> list[tuple[str, str, int, int | None, str]]:
-        """The records carrying `doi` (the one holding the bare DOI first)."""
-        rows = self._with_doi.get(doi)
-        if rows is None:
-            ids = [doi] if doi in self.known else []
-            ids += store.ids_with_prefix(doi + "#", limit=MAX_SIBLINGS)
-            rows = self._with_doi[doi] = [tuple(r) for r in store.identity_rows(ids)]
-        return rows
-
-    def processed_titles(self, doi: str) -> list[str]:
-        """`default_process` of the titles of `with_doi(doi)`, in the same order."""
-        from rapidfuzz.utils import default_process
-
-        rows = self._with_doi[doi]
-        titles = self._processed.get(doi)
-        if titles is None or len(titles) != len(rows):
-            titles = self._processed[doi] = [default_process(r[1]) for r in rows]
-        return titles
-
-    def note_doi_record(self, record: Record) -> None:
-        """Keep `with_doi` current after `record` (with a DOI) was added."""
-        from rapidfuzz.utils import default_process
-
-        rows = self._with_doi.get(record.doi)
-        if rows is None:
-            return
-        entry = (record.id, record.title, int(record.title_derived), record.year,
-                 record.first_author_family)  # fmt: skip
-        titles = self._processed.get(record.doi)
-        if record.id == record.doi:
-            rows.insert(0, entry)
-            if titles is not None:
-                titles.insert(0, default_process(record.title))
-        else:
-            rows.append(entry)
-            if titles is not None:
-                titles.append(default_process(record.title))
