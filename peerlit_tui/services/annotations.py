@@ -36,6 +36,7 @@ from peerlit_tui.annotation import (
     validate_record_id,
     validate_tag,
 )
+from peerlit_tui.services.annotation_args import Ids, _ids, _quote, _tags, _where
 from peerlit_tui.services.reviewers import current_reviewer, identify
 from peerlit_tui.storage.annotation_conflicts import guarded, outcome
 from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
@@ -75,8 +76,6 @@ __all__ = [
     "UndoPreview",
 ]
 
-Ids = str | Iterable[str]
-
 
 def __getattr__(name: str) -> Any:
     """`DoctorReport`, still importable from here, loaded on first use."""
@@ -85,32 +84,6 @@ def __getattr__(name: str) -> Any:
 
         return DoctorReport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _ids(ids: Ids) -> list[str]:
-    items = [ids] if isinstance(ids, str) else list(ids)
-    if not items:
-        raise ValueError("no record ids given")
-    return list(dict.fromkeys(validate_record_id(i) for i in items))
-
-
-def _tags(tags: str | Iterable[str]) -> list[str]:
-    items = [tags] if isinstance(tags, str) else list(tags)
-    if not items:
-        raise ValueError("no tags given")
-    unique: dict[str, str] = {}
-    for tag in items:
-        clean = validate_tag(tag)
-        unique.setdefault(tag_key(clean), clean)
-    return list(unique.values())
-
-
-def _quote(items: list[str]) -> str:
-    return ", ".join(repr(i) for i in items)
-
-
-def _where(ids: list[str]) -> str:
-    return ids[0] if len(ids) == 1 else f"{len(ids)} records"
 
 
 class AnnotationService:

@@ -33,6 +33,7 @@ from peerlit_tui.highlight import Highlight
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.ui.bindings import bindings_for
 from peerlit_tui.ui.text_render import match_spans
+from peerlit_tui.ui.widgets import record_list_style as style
 from peerlit_tui.ui.widgets.record_row import (
     ALL_COLUMNS,
     Highlights,
@@ -61,49 +62,8 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("list")
     """Movement keys (`ui.keys`, context "list")."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "record-list--cursor",
-        "record-list--muted",
-        "record-list--derived",
-        "record-list--highlight",
-        "record-list--include-word",
-        "record-list--exclude-word",
-        "record-list--include",
-        "record-list--exclude",
-        "record-list--maybe",
-        "record-list--marks",
-        "record-list--empty",
-    }
-
-    DEFAULT_CSS = """
-    RecordList {
-        overflow-x: hidden;
-        overflow-y: auto;
-        background: $surface;
-        color: $foreground;
-        scrollbar-size-vertical: 1;
-        & > .record-list--cursor {
-            color: $block-cursor-blurred-foreground;
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .record-list--cursor {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-        & > .record-list--muted { color: $text-muted; }
-        & > .record-list--derived { color: $text-muted; text-style: italic; }
-        & > .record-list--highlight { color: $text-accent; text-style: bold underline; }
-        & > .record-list--include-word { color: $text-success; text-style: bold; }
-        & > .record-list--exclude-word { color: $text-error; text-style: bold; }
-        & > .record-list--include { color: $text-success; text-style: bold; }
-        & > .record-list--exclude { color: $text-error; text-style: bold; }
-        & > .record-list--maybe { color: $text-warning; text-style: bold; }
-        & > .record-list--marks { color: $text-secondary; }
-        & > .record-list--empty { color: $text-muted; text-style: italic; }
-    }
-    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(style.COMPONENT_CLASSES)
+    DEFAULT_CSS = style.DEFAULT_CSS
 
     cursor: var[int] = var(0, init=False)
     """Position of the cursor in the current rows."""

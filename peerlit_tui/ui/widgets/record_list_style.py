@@ -1,0 +1,56 @@
+"""How the record list looks: its component classes and default CSS.
+
+The row renderer (`record_row`) styles each part of a row with one of these
+component classes, so a theme or a user's CSS can restyle decisions, highlights
+and derived titles without touching the list's code.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The component classes a row is drawn with.
+COMPONENT_CLASSES: Final[set[str]] = {
+    "record-list--cursor",
+    "record-list--muted",
+    "record-list--derived",
+    "record-list--highlight",
+    "record-list--include-word",
+    "record-list--exclude-word",
+    "record-list--include",
+    "record-list--exclude",
+    "record-list--maybe",
+    "record-list--marks",
+    "record-list--empty",
+}
+
+#: The list's default CSS: colours from the theme's variables.
+DEFAULT_CSS: Final[str] = """
+    RecordList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+        & > .record-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .record-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .record-list--muted { color: $text-muted; }
+        & > .record-list--derived { color: $text-muted; text-style: italic; }
+        & > .record-list--highlight { color: $text-accent; text-style: bold underline; }
+        & > .record-list--include-word { color: $text-success; text-style: bold; }
+        & > .record-list--exclude-word { color: $text-error; text-style: bold; }
+        & > .record-list--include { color: $text-success; text-style: bold; }
+        & > .record-list--exclude { color: $text-error; text-style: bold; }
+        & > .record-list--maybe { color: $text-warning; text-style: bold; }
+        & > .record-list--marks { color: $text-secondary; }
+        & > .record-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
