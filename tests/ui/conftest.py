@@ -9,7 +9,8 @@ The import time is pinned so the libraries are identical on every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,19 @@ def make_test_app(folder: Path, **kwargs: Any) -> PeerlitApp:
     """The app with a fixed theme and no cursor blink (deterministic screenshots)."""
     kwargs.setdefault("sample_dir", SAMPLE_DATA)
     return PeerlitApp(folder, cursor_blink=False, theme="textual-dark", **kwargs)
+
+
+@asynccontextmanager
+async def running_app(
+    folder: Path, size: tuple[int, int] = (80, 24), **kwargs: Any
+) -> AsyncIterator[tuple[PeerlitApp, Pilot[Any]]]:
+    """The app on `folder` running headless at `size`; its stores are closed afterwards."""
+    instance = make_test_app(folder, **kwargs)
+    try:
+        async with instance.run_test(size=size) as pilot:
+            yield instance, pilot
+    finally:
+        instance.close_services()
 
 
 @pytest.fixture
