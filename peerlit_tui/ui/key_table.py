@@ -250,7 +250,7 @@ KEY_TABLE: Final[tuple[KeyAction, ...]] = (
     _a("screening.include", "I", "screening_decide('include')", "Include",
        "Screening mode: include (i works too)", "screening", "screening"),
     _a("screening.exclude", "e,E", "screening_decide('exclude')", "Exclude",
-       "Screening mode: exclude (then a reason)", "screening", "screening", show=True),
+       "Screening mode: exclude (then a reason; x works too)", "screening", "screening"),
     _a("screening.maybe", "M", "screening_decide('maybe')", "Maybe",
        "Screening mode: maybe (m works too)", "screening", "screening"),
     _a("screening.undecided", "U", "screening_decide('undecided')", "Undecided",
