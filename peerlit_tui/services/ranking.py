@@ -11,14 +11,17 @@ the model learns from (today: each record's final decision; with team screening,
 the reconciled final decisions). `maybe` counts as include, exclude or nothing,
 as configured.
 
-The feature matrix is cached in the library folder (`storage.ranking_cache`) and
-grows by the rows of newly imported records only; a retrain re-weights it, fits the
-classifier on the decided rows and scores every record.
+The training itself (`ranking_train`: the cached feature matrix grown by new
+records, the fit, the scores) runs either here (`retrain()`, for `peerlit rank`) or
+in a child process (`retrain_in_subprocess()`, for the app: `ranking_process`); the
+same decisions give the same scores either way.
 
 How a screen uses it: create one `RankingService` per open library; after each
 decision count `decisions_since` and, when `needs_retrain(decisions_since)` (or
 `needs_retrain(n, idle=True)` on idle) is true, call `retrain()` in a worker thread
-(it raises `RankingUnavailable` with the reason to show). Everything else is cheap
+(it raises `RankingUnavailable` with the reason to show), or
+`retrain_in_subprocess()` (also `RetrainCancelled`, `RetrainFailed`) to keep the
+training's CPU and memory out of the app's process. Everything else is cheap
 and safe from the UI thread: `score` / `level` for a list column, `next_undecided`
 and `ranked_undecided(ids_subset)` for the priority order within the current filter,
 `explain` for the detail pane (terms are record text: escape them before styling),
@@ -29,43 +32,64 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from peerlit_tui.services.ranking_features import (
-    append_rows,
-    count_rows,
-    empty_counts,
-    terms_of,
-    text_for,
-)
+from peerlit_tui.services.ranking_features import Weighting, count_rows, terms_of, text_for
 from peerlit_tui.services.ranking_model import (
     DEFAULT_MODEL,
     DEFAULT_POLICY,
-    Features,
     LinearModel,
     ModelConfig,
     RetrainPolicy,
-    train_and_score,
+)
+from peerlit_tui.services.ranking_process import (
+    KnownIds,
+    RetrainCancelled,
+    RetrainFailed,
+    RetrainProcess,
+    RetrainRequest,
+)
+from peerlit_tui.services.ranking_result import (
+    RankingResult,
+    ScoreMap,
+    TermWeight,
+    ago,
+    ranked_order,
+    result_meta,
+)
+from peerlit_tui.services.ranking_train import (
+    LibraryFeatures,
+    RankingUnavailable,
+    Trained,
+    train_on,
+    why_not_ready,
 )
 from peerlit_tui.services.screening_queue import decided_by_me
-from peerlit_tui.storage.ranking_cache import CachedFeatures, CachedScores, RankingCache
+from peerlit_tui.storage.ranking_cache import CachedScores, RankingCache
 
 if TYPE_CHECKING:
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.services.library import Library
 
+__all__ = [
+    "RankingConfig",
+    "RankingResult",
+    "RankingService",
+    "RankingUnavailable",
+    "RetrainCancelled",
+    "RetrainFailed",
+    "ScoreMap",
+    "TermWeight",
+    "training_decisions",
+    "why_not_ready",
+]
+
 MaybeAs = Literal["include", "exclude", "ignore"]
-#: Records hashed per batch when the feature cache is built or extended.
-TEXT_BATCH = 5000
-
-
-class RankingUnavailable(Exception):
-    """The library cannot be ranked yet; the message says why, in the user's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,65 +111,12 @@ class RankingConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class RankingResult:
-    """One training of the model.
-
-    Attributes:
-        scores: Score of every record by id (higher = more likely included).
-        trained_at: ISO 8601 UTC time the training finished.
-        n_decisions: Decisions the model was trained on.
-        n_include: Of those, inclusions.
-        n_exclude: Of those, exclusions.
-        seconds: Time the retrain took (features, fit and scoring).
-        model: The model's name.
-    """
-
-    scores: Mapping[str, float]
-    trained_at: str
-    n_decisions: int
-    n_include: int
-    n_exclude: int
-    seconds: float
-    model: str
-
-
-@dataclass(frozen=True, slots=True)
-class TermWeight:
-    """One term's part in a record's score: classifier weight × the term's TF-IDF."""
-
-    term: str
-    weight: float
-
-
-class ScoreMap(Mapping[str, float]):
-    """Scores by record id, read from one array (no 100,000-entry dict per retrain).
-
-    Args:
-        rows: Record id → row of `scores`.
-        scores: One score per row.
-    """
-
-    def __init__(self, rows: Mapping[str, int], scores: np.ndarray) -> None:
-        self._rows = rows
-        self._scores = scores
-
-    def __getitem__(self, record_id: str) -> float:
-        return float(self._scores[self._rows[record_id]])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-@dataclass(frozen=True, slots=True)
 class _Snapshot:
     result: RankingResult
     order: tuple[str, ...]  # every record id, best score first
     rows: Mapping[str, int]
     levels: np.ndarray  # 0–9 per row
-    features: Features | None = None
+    weighting: Weighting | None = None  # with the model: explains a score
     model: LinearModel | None = None
 
 
@@ -169,36 +140,6 @@ def training_decisions(annotations: AnnotationService, maybe_as: MaybeAs) -> dic
     return out
 
 
-def why_not_ready(n_include: int, n_exclude: int) -> str | None:
-    """Why a model cannot be trained on these counts, or None when it can."""
-    if n_include and n_exclude:
-        return None
-    if not n_include and not n_exclude:
-        return "no record has been included or excluded yet; decide at least one of each"
-    if not n_exclude:
-        return (
-            f"all {n_include} decided records are inclusions; "
-            "exclude at least one record so the model can tell them apart"
-        )
-    return (
-        f"all {n_exclude} decided records are exclusions; "
-        "include at least one record so the model can tell them apart"
-    )
-
-
-def _ranked(ids: list[str], scores: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
-    """Ids best first (equal scores keep library order) and each row's 0–9 level.
-
-    The level is the rank decile, a score a reader can take in at a glance
-    (9 = the top 10 %).
-    """
-    ranked = np.argsort(-scores, kind="stable")
-    order = tuple(np.asarray(ids, dtype=object)[ranked].tolist())
-    levels = np.empty(len(ids), dtype=np.int8)
-    levels[ranked] = 9 - (10 * np.arange(len(ids))) // max(1, len(ids))
-    return order, levels
-
-
 class RankingService:
     """Ranks the undecided records of one library by a model trained on its decisions.
 
@@ -220,11 +161,9 @@ class RankingService:
         self._cache = RankingCache(library.folder) if self.config.cache else None
         self._train_lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
-        self._ids: list[str] = []
-        self._counts = empty_counts()
-        self._features: Features | None = None
-        self._rows: dict[str, int] = {}
-        self._loaded_cache = False
+        self._features = LibraryFeatures(library, self.config.model.features, self._cache)
+        self._known: KnownIds | None = None  # the ids the last child sent
+        self._job: RetrainProcess | None = None
         self._not_ready: str | None = None
         self._load_scores()
 
@@ -240,6 +179,15 @@ class RankingService:
         n_include = sum(labels.values())
         return why_not_ready(n_include, len(labels) - n_include)
 
+    def _labels(self) -> dict[str, bool]:
+        labels = training_decisions(self.annotations, self.config.maybe_as)
+        n_include = sum(labels.values())
+        reason = why_not_ready(n_include, len(labels) - n_include)
+        self._not_ready = reason
+        if reason is not None:
+            raise RankingUnavailable(f"cannot rank yet: {reason}")
+        return labels
+
     def retrain(self) -> RankingResult:
         """Train on the current decisions and score every record (call off the UI thread).
 
@@ -249,88 +197,80 @@ class RankingService:
         """
         with self._train_lock:
             start = time.perf_counter()
-            labels = training_decisions(self.annotations, self.config.maybe_as)
-            n_include = sum(labels.values())
-            reason = why_not_ready(n_include, len(labels) - n_include)
-            if reason is not None:
-                self._not_ready = reason
-                raise RankingUnavailable(f"cannot rank yet: {reason}")
-            self._not_ready = None
-            features = self._update_features()
-            rows = self._rows
-            train = [(rows[rid], label) for rid, label in labels.items() if rid in rows]
-            if not train or all(t[1] for t in train) or not any(t[1] for t in train):
-                raise RankingUnavailable(
-                    "cannot rank yet: the decided records are not in the library's records"
-                )
-            model, scores = train_and_score(
-                features, [t[0] for t in train], [t[1] for t in train], self.config.model
-            )
-            ids = list(self._ids)
-            order, levels = _ranked(ids, scores)
-            result = RankingResult(
-                scores=ScoreMap(rows, scores),
-                trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                n_decisions=len(train),
-                n_include=sum(1 for t in train if t[1]),
-                n_exclude=sum(1 for t in train if not t[1]),
-                seconds=time.perf_counter() - start,
-                model=self.config.model.name,
-            )
-            self._snapshot = _Snapshot(result, order, rows, levels, features, model)
+            trained = train_on(self._features, self._labels(), self.config.model)
+            result = self._install(trained, time.perf_counter() - start)
             if self._cache is not None:
-                self._cache.save_scores(CachedScores(ids, scores, _meta(result)))
+                self._cache.save_scores(
+                    CachedScores(trained.ids, trained.scores, result_meta(result))
+                )
             return result
 
-    def _update_features(self) -> Features:
-        key = self.config.model.features.key()
-        if not self._loaded_cache:
-            self._loaded_cache = True
-            cached = self._cache.load_features(key) if self._cache is not None else None
-            if cached is not None:
-                self._ids, self._counts = list(cached.ids), cached.counts
-        new_ids: list[str] = []
-        known = set(self._ids)
-        # Records are only ever added, so an unchanged count means nothing is new
-        # (and reading 100,000 ids is skipped).
-        if self.library.count() != len(self._ids) or self._features is None:
-            present = self.library.store.all_ids()
-            if known - present:
-                # A record the cache knows is gone (its id changed): rebuild from scratch.
-                self._ids, self._counts, known = [], empty_counts(), set()
-            new_ids = sorted(present - known)
-        if new_ids or self._features is None:
-            if new_ids:
-                self._append(new_ids, full_scan=not known)
-                if self._cache is not None:
-                    self._cache.save_features(key, CachedFeatures(self._ids, self._counts))
-            self._features = Features(self._counts, self.config.model.features)
-            self._rows = {rid: i for i, rid in enumerate(self._ids)}
-        return self._features
+    def retrain_in_subprocess(self, cancelled: Callable[[], bool] | None = None) -> RankingResult:
+        """`retrain()` in a child process, which also saves the scores (call off the UI thread).
 
-    def _append(self, new_ids: list[str], *, full_scan: bool) -> None:
-        # A first build reads every record in one pass; later imports only the new ones.
-        config = self.config.model.features
-        wanted = set(new_ids)
-        source = self.library.iter_records(None if full_scan else new_ids)
-        batch_ids: list[str] = []
-        batch_texts: list[str] = []
+        The app's process then holds no feature matrix and runs no fit: only the
+        scores and the model come back (`ranking_process`).
 
-        def flush() -> None:
-            self._counts = append_rows(self._counts, count_rows(batch_texts, config))
-            self._ids.extend(batch_ids)
-            batch_ids.clear()
-            batch_texts.clear()
+        Args:
+            cancelled: Looked at while the child runs; true stops it.
 
-        for record in source:
-            if record.id not in wanted:
-                continue
-            batch_ids.append(record.id)
-            batch_texts.append(text_for(record, config))
-            if len(batch_ids) >= TEXT_BATCH:
-                flush()
-        if batch_ids:
-            flush()
+        Raises:
+            RankingUnavailable: As `retrain()`.
+            RetrainCancelled: `cancel_retrain()` was called or `cancelled()` became true.
+            RetrainFailed: The child process died or was killed (the message says how).
+        """
+        with self._train_lock:
+            start = time.perf_counter()
+            request = RetrainRequest(
+                str(self.library.folder), self._labels(), self.config.model,
+                cache=self._cache is not None,
+            )  # fmt: skip
+            job = self._job = RetrainProcess(request, self._known)
+            try:
+                trained = job.wait(cancelled)
+            finally:
+                self._job = None
+            self._known = job.known
+            return self._install(trained, time.perf_counter() - start)
+
+    def cancel_retrain(self, *, keep_feature_work: bool = False) -> bool:
+        """Stop the retrain running in a child process, if any (safe from any thread).
+
+        Args:
+            keep_feature_work: Stop it only once its feature matrix is current (a first
+                build of a large library is not thrown away for newer decisions).
+
+        Returns:
+            True when a retrain was asked to stop.
+        """
+        job = self._job
+        if job is None or (keep_feature_work and not job.features_ready):
+            return False
+        job.cancel()
+        return True
+
+    @property
+    def retrain_pid(self) -> int | None:
+        """The process id of the retrain running in a child process (None: none runs)."""
+        job = self._job
+        return job.pid if job is not None else None
+
+    def _install(self, trained: Trained, seconds: float) -> RankingResult:
+        # One assignment swaps the new ranking in: readers see the old one or this one.
+        order, levels = ranked_order(trained.ids, trained.scores)
+        result = RankingResult(
+            scores=ScoreMap(trained.rows, trained.scores),
+            trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            n_decisions=trained.n_include + trained.n_exclude,
+            n_include=trained.n_include,
+            n_exclude=trained.n_exclude,
+            seconds=seconds,
+            model=self.config.model.name,
+        )
+        self._snapshot = _Snapshot(
+            result, order, trained.rows, levels, trained.weighting, trained.model
+        )
+        return result
 
     def _load_scores(self) -> None:
         # A restarted app shows the last ranking at once; features load on retrain.
@@ -353,7 +293,7 @@ class RankingService:
             )
         except (KeyError, TypeError, ValueError):
             return
-        order, levels = _ranked(list(cached.ids), cached.scores)
+        order, levels = ranked_order(list(cached.ids), cached.scores)
         self._snapshot = _Snapshot(result, order, rows, levels)
 
     # -- reading (any thread) ------------------------------------------------------
@@ -436,18 +376,19 @@ class RankingService:
         restart, until the first retrain) or the record is unknown.
         """
         snapshot = self._snapshot
-        if snapshot is None or snapshot.features is None or snapshot.model is None:
+        if snapshot is None or snapshot.weighting is None or snapshot.model is None:
             return []
         row = snapshot.rows.get(record_id)
         record = self.library.get(record_id) if row is not None else None
         if row is None or record is None:
             return []
-        features = snapshot.features
-        tfidf = features.tfidf_rows([row])
-        parts = tfidf.data * snapshot.model.weights[tfidf.indices]
+        # Hashing is stateless: the record's text hashed again is its row of the matrix.
         config = self.config.model.features
-        names = terms_of(text_for(record, config), config)
-        hashed = features.weighting.columns[tfidf.indices]
+        text = text_for(record, config)
+        tfidf = snapshot.weighting.transform(count_rows([text], config))
+        parts = tfidf.data * snapshot.model.weights[tfidf.indices]
+        names = terms_of(text, config)
+        hashed = snapshot.weighting.columns[tfidf.indices]
         out: list[TermWeight] = []
         for i in np.argsort(-parts):
             if parts[i] <= 0 or len(out) >= k:
@@ -467,29 +408,4 @@ class RankingService:
         if result is None:
             reason = self._not_ready
             return f"not ranked: {reason}" if reason else "not ranked yet"
-        return f"ranked by {result.n_decisions} decisions, {_ago(result.trained_at, now)}"
-
-
-def _meta(result: RankingResult) -> dict[str, object]:
-    return {
-        "trained_at": result.trained_at,
-        "n_decisions": result.n_decisions,
-        "n_include": result.n_include,
-        "n_exclude": result.n_exclude,
-        "seconds": result.seconds,
-        "model": result.model,
-    }
-
-
-def _ago(stamp: str, now: datetime | None) -> str:
-    try:
-        then = datetime.fromisoformat(stamp)
-    except ValueError:
-        return "at an unknown time"
-    minutes = int(((now or datetime.now(UTC)) - then).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 120:
-        return f"{minutes} min ago"
-    hours = minutes // 60
-    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
+        return f"ranked by {result.n_decisions} decisions, {ago(result.trained_at, now)}"

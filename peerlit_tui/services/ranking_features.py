@@ -177,12 +177,25 @@ class Weighting:
         if n_rows >= 2:
             keep &= df <= config.max_df * n_rows
         idf = np.log((1.0 + n_rows) / (1.0 + df)) + 1.0
-        self.idf = np.where(keep, idf, 0.0).astype(np.float32)
         # TF-IDF rows use only the columns some record has (about 40,000 for 2,000
         # records instead of 2**20): the classifiers' cost grows with the column count.
-        self.columns = np.flatnonzero(keep).astype(np.int32)
+        self._set(np.where(keep, idf, 0.0).astype(np.float32), np.flatnonzero(keep))
+
+    def _set(self, idf: np.ndarray, columns: np.ndarray) -> None:
+        self.idf = idf
+        self.columns = columns.astype(np.int32)
         self.remap = np.full(N_FEATURES, -1, dtype=np.int32)
         self.remap[self.columns] = np.arange(len(self.columns), dtype=np.int32)
+
+    @classmethod
+    def of(cls, idf: np.ndarray, columns: np.ndarray) -> Weighting:
+        """The weighting with these `idf` (one per hashed column) and kept `columns`.
+
+        How a weighting fitted in another process is rebuilt without its count matrix.
+        """
+        weighting = cls.__new__(cls)
+        weighting._set(np.asarray(idf, dtype=np.float32), np.asarray(columns))
+        return weighting
 
     @property
     def n_columns(self) -> int:

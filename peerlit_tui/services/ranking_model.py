@@ -28,6 +28,8 @@ from peerlit_tui.services.ranking_features import CHUNK_ROWS, FeatureConfig, Wei
 
 #: Classifier names `ModelConfig.classifier` accepts.
 CLASSIFIERS = ("svm", "nb", "lr")
+#: The seed of liblinear's shuffling (a fit is reproducible wherever it runs).
+FIT_SEED = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +110,19 @@ def sample_weights(labels: np.ndarray, ratio: float) -> np.ndarray:
 def _fit_one(kind: str, x: sp.csr_matrix, y: np.ndarray, config: ModelConfig) -> LinearModel:
     weights = sample_weights(y, config.balance_ratio)
     if kind == "svm":
-        svm = LinearSVC(C=config.c, loss="squared_hinge", dual=True, max_iter=2000)
+        # liblinear shuffles with a seed drawn from numpy's global generator unless
+        # given one: a fixed seed makes the same decisions give the same scores in every
+        # process (the app trains in a child process, `peerlit rank` in its own).
+        svm = LinearSVC(
+            C=config.c, loss="squared_hinge", dual=True, max_iter=2000, random_state=FIT_SEED
+        )
         with warnings.catch_warnings():
             # A few dozen decisions rarely converge to the last digit; the ranking does.
             warnings.simplefilter("ignore", ConvergenceWarning)
             svm.fit(x, y, sample_weight=weights)
         return LinearModel(svm.coef_.ravel().astype(np.float32), float(svm.intercept_[0]))
     if kind == "lr":
-        lr = LogisticRegression(C=config.c * 10, solver="liblinear")
+        lr = LogisticRegression(C=config.c * 10, solver="liblinear", random_state=FIT_SEED)
         lr.fit(x, y, sample_weight=weights)
         return LinearModel(lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0]))
     if kind == "nb":
