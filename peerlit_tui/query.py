@@ -56,7 +56,6 @@ from peerlit_tui.query_tree import (
     uses_annotations,
 )
 from peerlit_tui.text import strip_controls
-from peerlit_tui.timed_regex import RegexError, TimedPattern
 
 _ALIASES = {
     "authors": "author", "au": "author", "ti": "title", "keywords": "keyword", "kw": "keyword",
@@ -387,6 +386,9 @@ def _text_or_regex(field_name: str | None, token: _Token) -> Node | None:
     if token.value_kind == "regex":
         if not token.value:
             return None  # "/" or "//": nothing to search for yet
+        # The `regex` package loads with the first pattern, not with every query.
+        from peerlit_tui.timed_regex import RegexError, TimedPattern
+
         try:
             pattern = TimedPattern(token.value, re.IGNORECASE)
         except RegexError as exc:

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import lru_cache
-from typing import TypeAlias, cast
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from peerlit_tui.annotation import DECISIONS, MAX_RATING, READ_STATUSES
 from peerlit_tui.sections import SECTION_KEYS
 from peerlit_tui.text import fold
-from peerlit_tui.timed_regex import TimedPattern
+
+if TYPE_CHECKING:
+    from peerlit_tui.timed_regex import TimedPattern
 
 # -- fields ---------------------------------------------------------------------
 

@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from peerlit_tui.query import (
     INDEX_FIELDS,
     SECTION_FIELDS,
@@ -33,7 +31,6 @@ from peerlit_tui.query import (
     index_mode,
     index_tokens,
 )
-from peerlit_tui.services.search_grams import GramIndex, Mask, mask_of, select
 
 # Re-exported: the marks and team rows lived here before `search_marks` held them.
 from peerlit_tui.services.search_marks import BLANK as BLANK
@@ -44,9 +41,9 @@ from peerlit_tui.services.search_marks import MarksView as MarksView
 from peerlit_tui.services.search_marks import TeamRows as TeamRows
 from peerlit_tui.services.search_store import INDEX_COLUMNS, SearchStore
 from peerlit_tui.text import fold
-from peerlit_tui.timed_regex import MATCH_TIMEOUT, QUERY_REGEX_BUDGET
 
 if TYPE_CHECKING:
+    from peerlit_tui.services.search_grams import GramIndex, Mask
     from peerlit_tui.storage.records import ListColumns
 
 #: At most this many rows are checked by reading their abstracts; more go to the index.
@@ -95,6 +92,8 @@ class FoldedColumns:
 
     def with_grams(self) -> FoldedColumns:
         """A copy with the haystack's bitmaps built (`GramIndex`), sharing the rest."""
+        from peerlit_tui.services.search_grams import GramIndex
+
         copy = FoldedColumns(self.columns, self.haystack, GramIndex(self.haystack))
         copy._fields = self._fields
         return copy
@@ -235,6 +234,8 @@ class Evaluator:
             mask = self._substring_mask(t, hay, rows)
             if mask is None:
                 return [i for i in rows if i in found or t in hay[i]]
+            from peerlit_tui.services.search_grams import mask_of, select
+
             mask |= (
                 self.store.fts_mask(found)
                 if isinstance(found, frozenset)
@@ -268,6 +269,8 @@ class Evaluator:
         mask = self._substring_mask(t, column, rows)
         if mask is None:
             return [i for i in rows if t in column[i]]
+        from peerlit_tui.services.search_grams import select
+
         return select(rows, mask, len(mask))
 
     def _substring_mask(self, t: str, column: Sequence[str], rows: Sequence[int]) -> Mask | None:
@@ -276,6 +279,12 @@ class Evaluator:
         grams = self.folded.grams
         if grams is None or len(rows) <= GRAM_MIN_ROWS:
             return None
+        # numpy comes with the bitmaps: a search without them (`peerlit list`) never
+        # loads it.
+        import numpy as np
+
+        from peerlit_tui.services.search_grams import mask_of
+
         found = grams.candidates(t)
         if found is None:
             return None
@@ -343,6 +352,9 @@ class Evaluator:
             QueryTimeout: When one match, or all regex matching of this evaluation
                 together, runs out of time (`peerlit_tui.timed_regex`).
         """
+        # Loaded with the first regex term: the `regex` package costs every other search.
+        from peerlit_tui.timed_regex import QUERY_REGEX_BUDGET
+
         if self._regex_deadline is None:
             self._regex_deadline = time.monotonic() + QUERY_REGEX_BUDGET
         try:
@@ -351,6 +363,8 @@ class Evaluator:
             raise QueryTimeout(term.source, term.position) from None
 
     def _regex_rows(self, term: Regex, rows: Sequence[int], deadline: float) -> list[int]:
+        from peerlit_tui.timed_regex import MATCH_TIMEOUT
+
         p, name, cols, store = term.pattern, term.field, self.columns, self.store
         clock = time.monotonic
 

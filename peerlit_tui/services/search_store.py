@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from peerlit_tui.query_tree import SECTION_FIELDS
-from peerlit_tui.services.search_grams import Mask, mask_of
 from peerlit_tui.storage.records import FTS_SECTION_KEYS
 from peerlit_tui.text import fold
 
 if TYPE_CHECKING:
+    from peerlit_tui.services.search_grams import Mask
     from peerlit_tui.storage.records import ListColumns
 
 #: Full-text index columns a text term can be looked up in directly, as the record
@@ -159,6 +159,8 @@ class SearchStore:
             for held, mask in self._masks:
                 if held is rows:
                     return mask.copy()
+        from peerlit_tui.services.search_grams import mask_of  # numpy, only with bitmaps
+
         mask = mask_of(rows, self.size)
         with self._lock:
             self._masks.append((rows, mask))
