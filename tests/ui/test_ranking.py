@@ -246,17 +246,17 @@ async def test_retraining_runs_in_a_worker_thread_while_the_keys_still_work(
 ) -> None:
     release = threading.Event()
     threads: list[threading.Thread] = []
-    original = RankingService.retrain
+    original = RankingService.retrain_in_subprocess
 
-    def slow_retrain(self: RankingService) -> Any:
+    def slow_retrain(self: RankingService, cancelled: Any = None) -> Any:
         threads.append(threading.current_thread())
         release.wait(10)
-        return original(self)
+        return original(self, cancelled)
 
     async with ranked_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = _screen(pilot)
-        monkeypatch.setattr(RankingService, "retrain", slow_retrain)
+        monkeypatch.setattr(RankingService, "retrain_in_subprocess", slow_retrain)
         await pilot.press("f2", "n")  # to the best-ranked undecided record
         await settle(pilot)
         start = screen.record_list.cursor

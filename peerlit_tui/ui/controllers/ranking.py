@@ -4,11 +4,16 @@ One `RankingService` per open library (`services.ranking`) ranks the undecided
 records by a model trained on the decisions so far. This controller puts it on
 screen and keeps it current:
 
-* retraining runs in a thread worker, never on the UI thread: once when a library
-  opens (when it can rank), after every N decisions (the service's cadence), when
-  the reviewer has been idle a while after deciding, and on the "rank now" key.
-  One runs at a time; a result that arrives for a library no longer shown is
-  dropped, and what it ranks is applied to the current query, sort and cursor;
+* retraining runs in a child process (`RankingService.retrain_in_subprocess`)
+  that a thread worker starts and waits for, so neither the UI thread nor the GIL
+  it shares with the worker does the fit: once when a library opens (when it can
+  rank), after every N decisions (the service's cadence), when the reviewer has been
+  idle a while after deciding, and on the "rank now" key. One runs at a time; a
+  newer request stops the running child (once its feature matrix is built, so a
+  first build is never thrown away) and starts again; another library being opened
+  stops it at once; a child that dies is reported in one line and the last ranking
+  kept; leaving the app stops and reaps it. What a retrain ranks is applied to the
+  current query, sort and cursor;
 * the `priority` sort (undecided records first, most likely inclusions at the top),
   which becomes the sort in screening mode once a ranking exists, unless the user
   chose a sort (a key, the palette or the config file);
@@ -24,19 +29,18 @@ decision counts); the priority sort runs in the filter worker.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.highlight import compile_words
-from peerlit_tui.services.screening_queue import screened_ids
+from peerlit_tui.ui.controllers.ranking_order import Positions, positions_for, priority_order
 from peerlit_tui.ui.sorting import PRIORITY
 from peerlit_tui.ui.widgets.detail_content import RankWhy
 
 if TYPE_CHECKING:
     # numpy, scipy and scikit-learn take a second or more to import: they are
     # imported where a ranking is first built or read, never before the first paint.
-    import numpy as np
 
     from peerlit_tui.model import Record
     from peerlit_tui.services.ranking import RankingResult, RankingService
@@ -66,16 +70,7 @@ class _Outcome:
     result: RankingResult | None = None
     reason: str = ""
     had_ranking: bool = False  # a ranking existed before (this session's, or the cached one)
-
-
-@dataclass(frozen=True, slots=True)
-class _Positions:
-    """Rank position of every list record, for sorting a result (built once per ranking)."""
-
-    ranking: RankingResult | None
-    ids: list[str]
-    rank: np.ndarray  # rank position per list index; unranked records get len(ids)
-    column: dict[str, int]
+    failure: str = ""  # the retrain process died: how, in words
 
 
 class RankingController:
@@ -129,11 +124,12 @@ class RankingController:
         """Decisions made since the running or last retrain started."""
         self._generation = 0
         self._again = False
+        self._working: RankingService | None = None  # the service the running worker trains
         self._outcome: _Outcome | None = None
         self._last_decision = clock()
         self._columns: list[str] = []
         self._auto_sort: tuple[str, bool] | None = None  # the sort the priority one replaced
-        self._positions: _Positions | None = None
+        self._positions: Positions | None = None
         self._trained = False  # a retrain of this session finished (terms can be explained)
         self._count = 0
         self._create: Services | None = None  # the library to create a service for
@@ -158,6 +154,7 @@ class RankingController:
                 self.start()
             return
         self._generation += 1
+        self._stop_running()  # its ranking is of another library: of no use now
         self.service = None
         self._positions = None
         self._trained = False
@@ -196,9 +193,10 @@ class RankingController:
             self.update_status()
 
     def start(self) -> None:
-        """Retrain in a worker (one at a time: a request meanwhile runs after it)."""
+        """Retrain in a worker (one at a time: a request meanwhile restarts it)."""
         if self.running:
             self._again = True
+            self._stop_running(keep_feature_work=True)
             return
         service, create = self.service, self._create
         if service is None and create is None:
@@ -209,7 +207,12 @@ class RankingController:
 
         def work() -> None:
             # In the worker thread: no widget is touched here.
-            from peerlit_tui.services.ranking import RankingService, RankingUnavailable
+            from peerlit_tui.services.ranking import (
+                RankingService,
+                RankingUnavailable,
+                RetrainCancelled,
+                RetrainFailed,
+            )
 
             if service is not None:
                 ranking = service
@@ -217,14 +220,26 @@ class RankingController:
                 assert create is not None
                 ranking = RankingService(create.library, create.annotations)
             outcome = _Outcome(generation, ranking, had_ranking=ranking.result is not None)
+            self._working = ranking
             try:
-                if ranking.readiness() is None:
-                    outcome.result = ranking.retrain()
+                if ranking.readiness() is None and generation == self._generation:
+                    outcome.result = ranking.retrain_in_subprocess(_cancelled())
             except RankingUnavailable as error:
                 outcome.reason = str(error)
+            except RetrainCancelled:
+                pass  # superseded, or the app is ending
+            except RetrainFailed as error:
+                outcome.failure = str(error)
+            finally:
+                self._working = None
             self._outcome = outcome
 
         self._run_worker(work)
+
+    def _stop_running(self, *, keep_feature_work: bool = False) -> None:
+        working = self._working
+        if working is not None:
+            working.cancel_retrain(keep_feature_work=keep_feature_work)
 
     def finished(self, succeeded: bool) -> None:
         """The worker ended (on the UI thread): apply what it ranked, if still current."""
@@ -234,6 +249,10 @@ class RankingController:
             self._status.set_ranking("ranking failed" if not succeeded else "")
             self._restart_if_asked()
             return  # a library no longer shown: its ranking is of no use
+        if outcome.failure:
+            kept = " The last ranking is kept." if outcome.service.result is not None else ""
+            self._notify(f"Ranking stopped: {outcome.failure}.{kept} Press P to rank again.",
+                         "warning", "Ranking", 10)  # fmt: skip
         first = not outcome.had_ranking
         self.service, self._create = outcome.service, None
         self._positions = None
@@ -308,55 +327,12 @@ class RankingController:
         return -1 if ranked and self._filtering.sort_key == PRIORITY else cursor
 
     def priority_rows(self, rows: list[int], reverse: bool, ids: list[str]) -> list[int]:
-        """The priority order of `rows` (runs in the filter worker).
-
-        Undecided records first (for this reviewer), best-ranked first (`reverse`:
-        least likely first), records the ranking has not scored after them, then the
-        decided ones in the same order. Without a ranking: undecided first, in library
-        order.
-        """
-        import numpy as np
-
+        """The priority order of `rows` (runs in the filter worker): see `priority_order`."""
         service = self.service
-        if not rows:
-            return []
-        positions = self._positions_for(ids)
-        order = np.asarray(rows, dtype=np.int64)
-        rank = positions.rank[order] if positions is not None else order
-        if reverse and positions is not None:
-            rank = np.where(rank < len(ids), len(ids) - 1 - rank, rank)
-        done = np.zeros(len(ids), dtype=bool)
-        if service is not None:
-            column = positions.column if positions is not None else _columns_of(ids)
-            decided = [column[rid] for rid in screened_ids(service.annotations) if rid in column]
-            done[decided] = True
-        flags = done[order]
-        ordered: list[int] = order[np.lexsort((rank, flags))].tolist()
-        return ordered
-
-    def _positions_for(self, ids: list[str]) -> _Positions | None:
-        service = self.service
-        result = service.result if service is not None else None
-        if service is None or result is None:
-            return None
-        cached = self._positions
-        if (
-            cached is not None
-            and cached.ranking is result
-            and cached.ids is ids
-            and len(cached.rank) == len(ids)  # the columns grow in place on a reload
-        ):
-            return cached
-        import numpy as np
-
-        column = _columns_of(ids)
-        rank = np.full(len(ids), len(ids), dtype=np.int64)
-        at = np.fromiter((column.get(rid, -1) for rid in service.ranked_ids()), dtype=np.int64)
-        known = at >= 0
-        rank[at[known]] = np.arange(len(at), dtype=np.int64)[known]
-        positions = _Positions(result, ids, rank, column)
-        self._positions = positions  # one reference swap: safe with the UI thread reading
-        return positions
+        positions = positions_for(service, ids, self._positions) if rows else None
+        if positions is not None:
+            self._positions = positions  # one reference swap: safe with the UI thread reading
+        return priority_order(service, rows, reverse, ids, positions)
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -463,11 +439,18 @@ class RankingController:
         self._status.set_ranking(self.status_text())
 
 
+def _cancelled() -> Callable[[], bool]:
+    """True once the worker running this is cancelled (the app is ending)."""
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        worker = get_current_worker()
+    except NoActiveWorker:
+        return lambda: False
+    return lambda: worker.is_cancelled
+
+
 def _only_stop_words(term: str) -> bool:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return all(word in ENGLISH_STOP_WORDS for word in term.split())
-
-
-def _columns_of(ids: Sequence[str]) -> dict[str, int]:
-    return {rid: n for n, rid in enumerate(ids)}
