@@ -1,6 +1,7 @@
 """Do keys stay as fast while the relevance ranking retrains? Headless, 120×40, 100,000 records.
 
-Usage: .venv/bin/python bench/ranking_tui_bench.py [N] [--runs R]
+Usage: .venv/bin/python bench/ranking_tui_bench.py [N] [--runs R] [--tree PATH] [--json]
+       .venv/bin/python bench/ranking_tui_bench.py [N] [--runs R] --compare BASE [--pairs K]
 
 The library is a copy of `bench/tui_bench.py`'s (`bench/corpus.py`, cached under /tmp)
 with screening decisions added (inclusions: titles about depression, exclusions:
@@ -8,26 +9,38 @@ others), so the copy's annotations and ranking cache never touch the shared one.
 The app opens it, ranks it once in the background, then the same key measurements
 as `tui_bench.py` (its `Driver`: key → first frame showing the effect) run twice,
 interleaved run by run: with nothing in the background, and while a retrain runs
-in its worker thread (a new one is started whenever the last one finished).
+(a new one is started before a key whenever the last one has finished; a key whose
+frame came after the retrain had ended is not counted as busy).
 
-Printed side by side: p50 CPU ms (process, all threads), p50/p95 wall ms, for cursor
-↓ and each keystroke of a typed query; the retrain times; RSS before the first
-ranking, after it and at the end. The issue's goal: keystroke and cursor figures
-unchanged while a retrain runs, a retrain ≤ 5 s, RSS growth ≤ 300 MB.
+Printed side by side: p50 CPU ms (the app's process, all threads), p50/p95 wall ms,
+for cursor ↓ and each keystroke of a typed query; the retrain times (as the app
+reports them: process start, features, fit, scoring and hand-over); the app's RSS
+before the first ranking, after it and at the end, and the peak RSS of the retrain
+process (sampled every 50 ms from /proc). `--tree PATH` measures the `peerlit_tui` of
+another source tree (a `git worktree` of the baseline); `--compare BASE` runs K
+alternating pairs of fresh processes, BASE then this tree, and prints the medians.
+
+The issue's goal: keystroke and cursor figures unchanged while a retrain runs, a
+retrain ≤ 5 s, RSS growth ≤ 300 MB.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+TREE = Path(sys.argv[sys.argv.index("--tree") + 1]) if "--tree" in sys.argv else ROOT
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(TREE))  # its peerlit_tui is the one measured
 
 from bench.corpus import CACHE, build_library  # noqa: E402
 from bench.tui_bench import SIZE, ByteCounter, Driver, Sample, pct, until  # noqa: E402
@@ -38,12 +51,39 @@ INCLUDE_WORD = "depress"
 DECISIONS = 200
 
 
-def rss_mb() -> float:
-    """Resident set size of this process now (VmRSS), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """A memory figure of a process from /proc (VmRSS now, VmHWM peak), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
+
+
+def child_pids() -> list[int]:
+    """Pids of this process's live children."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == os.getpid() and stat[0] != "Z":
+                out.append(int(entry.name))
+    return out
+
+
+async def watch_children(peaks: dict[int, float], stop: asyncio.Event) -> None:
+    """Keep the peak RSS (VmHWM) of every child process seen, every 50 ms."""
+    while not stop.is_set():
+        for pid in child_pids():
+            peak = rss_mb(pid, "VmHWM")
+            if peak == peak:  # not NaN: it was still there
+                peaks[pid] = max(peaks.get(pid, 0.0), peak)
+        await asyncio.sleep(0.05)
 
 
 def drop(sample: Sample) -> None:
@@ -83,7 +123,7 @@ def ranked_copy(n: int) -> Path:
     return folder
 
 
-async def measure(folder: Path, runs: int) -> None:
+async def measure(folder: Path, runs: int) -> dict[str, Any]:
     """Open the app, rank once, then measure keys without and with a retrain running."""
     from peerlit_tui.ui.app import PeerlitApp
 
@@ -93,6 +133,9 @@ async def measure(folder: Path, runs: int) -> None:
     quiet = {k: Sample(k) for k in ("cursor ↓", "typing")}
     busy = {k: Sample(k) for k in ("cursor ↓", "typing")}
     retrains: list[float] = []
+    peaks: dict[int, float] = {}
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_children(peaks, stop))
     async with app.run_test(size=SIZE) as pilot:
         screen: Any = app.screen
         records, ranking = screen.record_list, screen.ranking
@@ -120,6 +163,7 @@ async def measure(folder: Path, runs: int) -> None:
         retrain_started = 0.0
 
         async def background(on: bool) -> None:
+            # Busy: a retrain runs when the key is sent (started now if the last ended).
             nonlocal retrain_started
             if not on:
                 await until(lambda: not ranking.running, timeout=120)
@@ -129,7 +173,7 @@ async def measure(folder: Path, runs: int) -> None:
                     retrains.append(ranking.service.result.seconds)
                 ranking.start()
                 retrain_started = time.perf_counter()
-                await pilot.pause(0.2)  # into the fit, past reading the decisions
+                await pilot.pause(0.05)  # past reading the decisions, into the work
 
         for run in range(runs):
             for on, samples in ((False, quiet), (True, busy)):
@@ -147,8 +191,8 @@ async def measure(folder: Path, runs: int) -> None:
                     continue
                 screen.filter_bar.focus_input()
                 await rest()
-                await background(on)
                 for end_at in range(1, len(QUERY) + 1):
+                    await background(on)
                     typed, char = QUERY[:end_at], QUERY[end_at - 1]
                     await driver.measure(samples["typing"],
                                          lambda c=char: driver.send("space" if c == " " else c),
@@ -161,20 +205,78 @@ async def measure(folder: Path, runs: int) -> None:
         if ranking.service.result is not None and retrain_started:
             retrains.append(ranking.service.result.seconds)
         rss_end = rss_mb()
+    stop.set()
+    await watcher
     app.close_services()
+    return {
+        "quiet": {k: {"cpu": v.cpu, "wall": v.wall} for k, v in quiet.items()},
+        "busy": {k: {"cpu": v.cpu, "wall": v.wall} for k, v in busy.items()},
+        "retrains": retrains,
+        "rss": [rss_before, rss_ranked, rss_end],
+        "child_peaks": list(peaks.values()),
+        "load": Path("/proc/loadavg").read_text().split()[0],
+    }
+
+
+def summary(figures: dict[str, Any]) -> dict[str, float]:
+    """The figures one run is judged by."""
+    out: dict[str, float] = {}
+    for mode in ("quiet", "busy"):
+        for name, sample in figures[mode].items():
+            out[f"{mode} {name} cpu p50"] = pct(sample["cpu"], 50)
+            out[f"{mode} {name} wall p50"] = pct(sample["wall"], 50)
+            out[f"{mode} {name} wall p95"] = pct(sample["wall"], 95)
+            out[f"{mode} {name} n"] = len(sample["wall"])
+    retrains = figures["retrains"]
+    out["retrain s"] = statistics.median(retrains) if retrains else float("nan")
+    before, ranked, end = figures["rss"]
+    out["app RSS +ranked MB"] = ranked - before
+    out["app RSS +end MB"] = end - before
+    peaks = figures["child_peaks"]
+    out["child peak RSS MB"] = statistics.median(peaks) if peaks else 0.0
+    return out
+
+
+def show(figures: dict[str, Any]) -> None:
+    """Print one run's figures."""
     print(f"{'operation':<12} {'cpu p50':>8} {'wall p50':>9} {'wall p95':>9} | "
           f"{'+retrain cpu p50':>16} {'wall p50':>9} {'wall p95':>9}  (n quiet/busy)")  # fmt: skip
-    for name in quiet:
-        q, b = quiet[name], busy[name]
-        print(f"{name:<12} {pct(q.cpu, 50):>8.1f} {pct(q.wall, 50):>9.1f} "
-              f"{pct(q.wall, 95):>9.1f} | {pct(b.cpu, 50):>16.1f} {pct(b.wall, 50):>9.1f} "
-              f"{pct(b.wall, 95):>9.1f}  ({len(q.wall)}/{len(b.wall)})")  # fmt: skip
-    if retrains:
-        print(f"retrain in the worker: median {statistics.median(retrains):.2f} s "
-              f"(n={len(retrains)}, goal ≤ 5)")  # fmt: skip
-    print(f"RSS: {rss_before:.0f} MB before ranking, {rss_ranked:.0f} MB ranked "
-          f"(+{rss_ranked - rss_before:.0f}), {rss_end:.0f} MB at the end "
-          f"(+{rss_end - rss_before:.0f}; goal ≤ +300)")  # fmt: skip
+    for name in figures["quiet"]:
+        q, b = figures["quiet"][name], figures["busy"][name]
+        print(f"{name:<12} {pct(q['cpu'], 50):>8.1f} {pct(q['wall'], 50):>9.1f} "
+              f"{pct(q['wall'], 95):>9.1f} | {pct(b['cpu'], 50):>16.1f} "
+              f"{pct(b['wall'], 50):>9.1f} {pct(b['wall'], 95):>9.1f}  "
+              f"({len(q['wall'])}/{len(b['wall'])})")  # fmt: skip
+    s = summary(figures)
+    print(f"retrain: median {s['retrain s']:.2f} s (n={len(figures['retrains'])}, goal ≤ 5); "
+          f"app RSS +{s['app RSS +ranked MB']:.0f} MB ranked, +{s['app RSS +end MB']:.0f} MB "
+          f"at the end (goal ≤ +300); retrain process peak RSS "
+          f"{s['child peak RSS MB']:.0f} MB (n={len(figures['child_peaks'])}); "
+          f"load {figures['load']}")  # fmt: skip
+
+
+def compare(n: int, runs: int, base: Path, pairs: int) -> None:
+    """Alternate fresh processes of BASE and this tree; print the medians side by side."""
+    results: dict[str, list[dict[str, float]]] = {"base": [], "new": []}
+    loads = []
+    for pair in range(pairs):
+        for name, tree in (("base", base), ("new", ROOT)):
+            cmd = [sys.executable, str(Path(__file__).resolve()), str(n), "--runs", str(runs),
+                   "--tree", str(tree), "--json"]  # fmt: skip
+            done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            loads.append(figures["load"])
+            results[name].append(summary(figures))
+            print(f"pair {pair + 1} {name}: retrain {results[name][-1]['retrain s']:.2f} s, "
+                  f"busy typing p50 {results[name][-1]['busy typing wall p50']:.1f} ms, "
+                  f"load {figures['load']}")  # fmt: skip
+    print(f"\nmedians of {pairs} runs each, {n:,} records, --runs {runs}; "
+          f"load (1 min) during the runs: {', '.join(loads)}")  # fmt: skip
+    print(f"{'figure':<28} {'base':>9} {'new':>9}")
+    for key in results["base"][0]:
+        old = statistics.median(r[key] for r in results["base"])
+        new = statistics.median(r[key] for r in results["new"])
+        print(f"{key:<28} {old:>9.1f} {new:>9.1f}")
 
 
 def main() -> None:
@@ -183,9 +285,21 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 40
     n = int(args[0]) if args and args[0].isdigit() else 100_000
+    if "--compare" in sys.argv:
+        pairs = int(sys.argv[sys.argv.index("--pairs") + 1]) if "--pairs" in sys.argv else 3
+        ranked_copy(n)
+        compare(n, runs, Path(sys.argv[sys.argv.index("--compare") + 1]), pairs)
+        return
     folder = ranked_copy(n)
-    print(f"library: {folder} ({n:,} records), terminal {SIZE[0]}×{SIZE[1]}, headless")
-    asyncio.run(measure(folder, runs))
+    as_json = "--json" in sys.argv
+    if not as_json:
+        print(f"library: {folder} ({n:,} records), terminal {SIZE[0]}×{SIZE[1]}, headless, "
+              f"peerlit_tui of {TREE}")  # fmt: skip
+    figures = asyncio.run(measure(folder, runs))
+    if as_json:
+        print(json.dumps(figures))
+    else:
+        show(figures)
 
 
 if __name__ == "__main__":
