@@ -93,8 +93,10 @@ def _ids_from(p: argparse.ArgumentParser) -> None:
 # -- helpers --------------------------------------------------------------------
 
 
-def _service(ctx: CliContext, *, read_only: bool = False) -> AnnotationService:
-    svc = ctx.annotations(read_only=read_only)
+def _service(
+    ctx: CliContext, *, read_only: bool = False, records: list[str] | None = None
+) -> AnnotationService:
+    svc = ctx.annotations(read_only=read_only, records=records)
     for warning in svc.warnings:
         ctx.error(f"warning: {warning}")
     svc.warnings.clear()
@@ -156,7 +158,7 @@ def _apply(ctx: CliContext, call: Callable[[], Transaction | None]) -> Transacti
 def _report(
     ctx: CliContext, args: argparse.Namespace, ids: list[str], txn: Transaction | None
 ) -> int:
-    svc = ctx.annotations()
+    svc = ctx.annotations(records=ids)
     if args.json:
         ctx.emit_json(
             {
@@ -195,13 +197,33 @@ def _summary(ann: dict[str, Any]) -> str:
 # -- commands -------------------------------------------------------------------
 
 
+def _quick(ctx: CliContext, run: Callable[[], int]) -> int:
+    """Run a command on the records it names, or on the whole store when that cannot be.
+
+    The quick open (`CliContext.annotations` with `records=`) raises
+    `LookupUnavailable` only before anything is written (a journal replaced
+    while open, an unreadable lookup row): the command then runs again, whole.
+    """
+    from peerlit_tui.services.annotations import LookupUnavailable
+
+    try:
+        return run()
+    except LookupUnavailable:
+        ctx.whole_annotations()
+        return run()
+
+
 def cmd_tag(args: argparse.Namespace, ctx: CliContext) -> int:
     """`peerlit tag ID TAG… [--remove]`."""
     raw_ids, tags = _split_items(args, "at least one tag")
     ids = _resolve(ctx, raw_ids)
-    svc = _service(ctx)
-    action = svc.remove_tags if args.remove else svc.add_tags
-    return _report(ctx, args, ids, _apply(ctx, lambda: action(ids, tags)))
+
+    def run() -> int:
+        svc = _service(ctx, records=ids)
+        action = svc.remove_tags if args.remove else svc.add_tags
+        return _report(ctx, args, ids, _apply(ctx, lambda: action(ids, tags)))
+
+    return _quick(ctx, run)
 
 
 def cmd_note(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -234,16 +256,20 @@ def cmd_decide(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.add_reason and not args.reason:
         raise CliError("--add-reason needs --reason R", 2)
     ids = _resolve(ctx, raw_ids)
-    svc = _service(ctx)
-    try:
-        txn = _apply(
-            ctx, lambda: svc.set_decision(ids, rest[0], args.reason, add_reason=args.add_reason)
-        )
-    except CliError as exc:
-        if str(exc).startswith("unknown exclusion reason"):
-            raise CliError(f"{exc}, or pass --add-reason to add it now", exc.code) from exc
-        raise
-    return _report(ctx, args, ids, txn)
+
+    def run() -> int:
+        svc = _service(ctx, records=ids)
+        try:
+            txn = _apply(
+                ctx, lambda: svc.set_decision(ids, rest[0], args.reason, add_reason=args.add_reason)
+            )
+        except CliError as exc:
+            if str(exc).startswith("unknown exclusion reason"):
+                raise CliError(f"{exc}, or pass --add-reason to add it now", exc.code) from exc
+            raise
+        return _report(ctx, args, ids, txn)
+
+    return _quick(ctx, run)
 
 
 def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -30,6 +30,9 @@ CHECKPOINT_FROM = 1000
 CHECKPOINT_PENDING = 100
 CHEAP_CHECKPOINT = 5000
 
+#: A command naming at most this many records opens only what they need.
+QUICK_RECORDS = 100
+
 _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -106,6 +109,9 @@ class CliContext:
         self._annotations: AnnotationService | None = None
         self._changed = 0
         self._new: bool | None = None  # whether the folder held no library before this run
+        # Annotations opened for some records only (`records=`), or never so this run.
+        self._partial = False
+        self._whole = False
 
     def library(self) -> Library:
         """The record library, opened (and created when it can be) on first call."""
@@ -118,25 +124,49 @@ class CliContext:
                 self.annotations()  # a new library starts with the default reasons
         return self._library
 
-    def annotations(self, *, read_only: bool = False) -> AnnotationService:
+    def annotations(
+        self, *, read_only: bool = False, records: list[str] | None = None
+    ) -> AnnotationService:
         """The annotations service, opened on first call.
 
         Args:
             read_only: The command only reads annotations: take no lock and write
                 nothing (a later call asking for writes reopens the store).
+            records: The command reads or changes only these records: open just
+                what they need (`AnnotationService.open_records`) when the lookup
+                table can answer, else the whole store.
         """
         if read_only and self._is_new():
             read_only = False  # a new library is created with its default reasons
         current = self._annotations
         if current is not None and (read_only or not current.read_only):
-            return current
+            if records is None and self._partial:
+                self.whole_annotations()
+            else:
+                return current
         from peerlit_tui.services.annotations import AnnotationService
 
         if current is not None:
             current.close(checkpoint=False)
             self._annotations = None
         new = self._is_new()
-        self._annotations = AnnotationService.open(self.library_dir, read_only=read_only)
+        if records is not None and not new and not self._whole and len(records) <= QUICK_RECORDS:
+            from peerlit_tui.services.annotations import LookupUnavailable
+
+            try:
+                quick = AnnotationService.open_records(
+                    self.library_dir, records, read_only=read_only
+                )
+            except LookupUnavailable:
+                self._whole = True
+            else:
+                if read_only or getattr(quick.store, "total", 0) > CHEAP_CHECKPOINT:
+                    self._annotations, self._partial = quick, True
+                else:  # a small library is checkpointed after every change: open it all
+                    quick.close()
+        if self._annotations is None:
+            self._partial = False
+            self._annotations = AnnotationService.open(self.library_dir, read_only=read_only)
         # Every command that reads annotations says what the open found (a journal
         # set aside, a torn line): `show` and `list` are how most people look.
         for warning in self._annotations.warnings:
@@ -147,6 +177,18 @@ class CliContext:
 
             start_new_library(self._annotations)
         return self._annotations
+
+    def whole_annotations(self) -> None:
+        """Close a store opened for some records only; the next `annotations()` opens all.
+
+        For a command whose quick open raised `LookupUnavailable` before it wrote
+        anything (a journal replaced meanwhile): it runs again on the whole store.
+        """
+        current, self._annotations = self._annotations, None
+        self._whole = True
+        self._partial = False
+        if current is not None:
+            current.close(checkpoint=False)
 
     def _is_new(self) -> bool:
         """Whether the folder held no library when this run first looked."""
@@ -186,11 +228,18 @@ class CliContext:
         pending = annotations.store.pending()
         if not pending:
             return False
+        size = getattr(annotations.store, "total", None)  # a store of some records only
         return (
             self._changed >= CHECKPOINT_FROM
             or pending >= CHECKPOINT_PENDING
-            or len(annotations) <= CHEAP_CHECKPOINT
+            or (len(annotations) if size is None else size) <= CHEAP_CHECKPOINT
         )
+
+    def _save_lookup(self, annotations: AnnotationService) -> None:
+        try:
+            annotations.save_lookup(always=self._whole)
+        except OSError as exc:  # derived data: quick commands read the whole store meanwhile
+            self.error(f"warning: could not write the annotations lookup table: {exc}")
 
     def close(self) -> None:
         """Close whatever was opened; safe to call more than once.
@@ -202,8 +251,21 @@ class CliContext:
         annotations, self._annotations = self._annotations, None
         library, self._library = self._library, None
         try:
+            if annotations is not None and self._partial and self._wants_checkpoint(annotations):
+                # Only a store holding every annotation writes a checkpoint.
+                from peerlit_tui.services.annotations import AnnotationService
+
+                annotations.close()
+                annotations = AnnotationService.open(self.library_dir)
+                self._partial = False
             if annotations is not None:
-                annotations.close(checkpoint=self._wants_checkpoint(annotations))
+                checkpoint = self._wants_checkpoint(annotations)
+                if not checkpoint and not self._partial:
+                    # A checkpoint writes the lookup table beside it; without one,
+                    # write the table if missing, stale or unable to answer this
+                    # run's quick open, so the next quick command can use it.
+                    self._save_lookup(annotations)
+                annotations.close(checkpoint=checkpoint)
         finally:
             if library is not None:
                 library.close()

@@ -322,7 +322,7 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
     record = library.get(_resolve(library, args.id))
     if record is None:  # pragma: no cover - resolve_id guarantees existence
         raise CliError(f"no record with id {args.id!r}")
-    service = ctx.annotations(read_only=True)
+    service = ctx.annotations(read_only=True, records=[record.id])
     annotations = service.to_json(record.id)
     if args.json:
         from peerlit_tui.services.team import decisions_of

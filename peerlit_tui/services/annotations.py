@@ -60,6 +60,7 @@ from peerlit_tui.text import fold
 
 if TYPE_CHECKING:  # the doctor is loaded by `peerlit doctor` only
     from peerlit_tui.storage.annotation_doctor import DoctorReport
+    from peerlit_tui.storage.annotation_partial import LookupUnavailable
 
 __all__ = [
     "AnnotationService",
@@ -70,6 +71,7 @@ __all__ = [
     "DoctorReport",
     "EditConflict",
     "HistoryItem",
+    "LookupUnavailable",
     "NotSavedError",
     "ReadOnlyStoreError",
     "Transaction",
@@ -83,6 +85,10 @@ def __getattr__(name: str) -> Any:
         from peerlit_tui.storage.annotation_doctor import DoctorReport
 
         return DoctorReport
+    if name == "LookupUnavailable":
+        from peerlit_tui.storage.annotation_partial import LookupUnavailable
+
+        return LookupUnavailable
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -140,6 +146,50 @@ class AnnotationService:
             ),
             reviewer,
         )
+
+    @classmethod
+    def open_records(
+        cls,
+        folder: Path,
+        ids: Iterable[str],
+        *,
+        read_only: bool = False,
+        sync: bool = True,
+        reviewer: str | None = None,
+    ) -> AnnotationService:
+        """Open only what reading or changing the records `ids` needs (`PartialStore`).
+
+        The service answers for those records exactly as a full one; what needs
+        every annotation (counts, listings, tag renames, undo) raises `LookupUnavailable`.
+
+        Raises:
+            LookupUnavailable: When the lookup table cannot answer: use `open`.
+            OSError: When the files cannot be opened.
+        """
+        from peerlit_tui.storage.annotation_partial import PartialStore
+
+        store = PartialStore.open_records(
+            Path(folder), ids, read_only=read_only, sync=sync, reviewer=current_reviewer(reviewer)
+        )
+        try:
+            return cls(store, reviewer)
+        except BaseException:
+            store.close()
+            raise
+
+    def save_lookup(self, *, always: bool = False) -> None:
+        """Write the lookup table for quick one-record opens when it is missing or stale.
+
+        Args:
+            always: Also when it is current (it could not answer a quick open).
+
+        Raises:
+            OSError: When it cannot be written.
+        """
+        from peerlit_tui.storage.annotation_partial import lookup_current, save_lookup
+
+        if not self.read_only and (always or not lookup_current(self.store)):
+            save_lookup(self.store)
 
     def close(self, *, checkpoint: bool = True) -> None:
         """Checkpoint (unless `checkpoint` is False) and close; safe to call twice."""

@@ -22,6 +22,13 @@ from typing import TYPE_CHECKING, Any
 from peerlit_tui.storage.annotation_clock import Stamp
 from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_index import AnnotationIndex, paused_gc
+from peerlit_tui.storage.annotation_lookup import (
+    copy_index,
+    file_stamp,
+    index_rows,
+    meta_of,
+    write_lookup,
+)
 from peerlit_tui.storage.checkpoint_files import journal_meta, write_backup
 from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.storage.journal_set import JournalSet
@@ -188,6 +195,7 @@ class StoreCheckpoints:
                 reasons, reasons_stamp = index.reasons, index.reasons_stamp
                 read = [(j.name, j.journal_id, j.offset, j.seq, j.last_ts) for j in self._jset]
                 applied, epoch = self._applied, self._log.epoch
+                lookup = copy_index(index)
             # Hashes only what no earlier checkpoint of this session hashed (bytes
             # before an offset never change), outside the lock.
             marks = {
@@ -225,6 +233,17 @@ class StoreCheckpoints:
                 if self._log.epoch == epoch:
                     self._ckpt_seq = max(self._ckpt_seq, applied)
             self._backup(payload, sum(r[3] for r in read))
+            self._save_lookup(lookup, marks)
+
+    def _save_lookup(self, index: AnnotationIndex, marks: dict[str, JournalMark]) -> None:
+        """Write the lookup table beside the checkpoint just written, from the same copy."""
+        stamp = file_stamp(self.folder / ANNOTATIONS_JSON)
+        try:
+            write_lookup(
+                self.folder, index_rows(index), meta_of(index, stamp, marks), sync=self._sync
+            )
+        except OSError as exc:  # derived data: commands read the whole store meanwhile
+            self._warn(f"could not write the annotations lookup table: {exc}")
 
     def _backup(self, payload: list[bytes], seq: int) -> None:
         if self.keep_backups:

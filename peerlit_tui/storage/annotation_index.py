@@ -456,6 +456,10 @@ class AnnotationIndex:
             return None
         return max(spellings.items(), key=lambda item: item[1])[0]
 
+    def spellings(self) -> dict[str, dict[str, int]]:
+        """Folded tag key -> {spelling: records using it} (the live mapping)."""
+        return self._spellings
+
     def tag_counts(self) -> list[tuple[str, int]]:
         """(display spelling, number of records) for every tag, sorted by folded name."""
         out = []

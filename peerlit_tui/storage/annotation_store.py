@@ -347,6 +347,8 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
                 stamped = running(items, journal.name, journal.last_ts)
                 journal.last_ts = last_time(stamped, journal.last_ts)
                 found += [(stamp, journal, item) for stamp, item in stamped]
+        if found:
+            self._before_apply([item for _, _, item in found])
         if len(found) > 1:
             found.sort(key=lambda f: f[0])
         for stamp, journal, item in found:
@@ -354,6 +356,9 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
         if self._index.rederive:
             self._rederive()
         return bool(found)
+
+    def _before_apply(self, items: list[Located]) -> None:
+        """Called with the entries a catch-up read, before applying them (see `PartialStore`)."""
 
     def _rederive(self) -> None:
         """Replay, in stamp order, the tags of records that got a change out of order."""
