@@ -24,8 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from platformdirs import user_config_dir
-
+from peerlit_tui.config_path import config_path
 from peerlit_tui.config_toml import DEFAULT_FILE, key_lines, to_toml
 from peerlit_tui.highlight import MAX_WORDS, clean_word, unique_words
 from peerlit_tui.text import clean_line
@@ -59,14 +58,6 @@ LIST_COLUMNS: Final[tuple[str, ...]] = (
 #: A binding id as Textual's keymap names it ("main.include", "list.down").
 _BINDING_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def config_path() -> Path:
-    """The config file to read: `$PEERLIT_CONFIG`, else the platform's user config folder."""
-    env = os.environ.get("PEERLIT_CONFIG")
-    if env:
-        return Path(env).expanduser()
-    return Path(user_config_dir("peerlit", appauthor=False)) / "config.toml"
 
 
 @dataclass(slots=True)

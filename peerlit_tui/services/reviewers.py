@@ -37,7 +37,7 @@ def login_name() -> str:
 
 
 def _config_reviewer() -> str:
-    from peerlit_tui.config import config_path
+    from peerlit_tui.config_path import config_path
 
     try:
         data = tomllib.loads(config_path().read_text(encoding="utf-8-sig"))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,6 +260,8 @@ def replace_journal(
         try:
             os.link(journal.path, aside)
         except OSError:
+            import shutil  # only when a journal is set aside
+
             shutil.copyfile(journal.path, aside)
     os.replace(tmp, journal.path)
     if sync:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 #: File names inside a library folder.
 RECORDS_DB = "records.sqlite3"
 ANNOTATIONS_JSON = "annotations.json"
@@ -46,6 +44,8 @@ def lock_of(journal: str) -> str:
 
 def default_library_dir() -> Path:
     """The platform's per-user data folder for peerlit (e.g. ~/.local/share/peerlit)."""
+    from platformdirs import user_data_dir  # not needed when `--library` names the folder
+
     return Path(user_data_dir("peerlit", appauthor=False)) / "library"
 
 
