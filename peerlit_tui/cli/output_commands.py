@@ -155,8 +155,11 @@ def cmd_stats(args: argparse.Namespace, ctx: CliContext) -> int:
     from peerlit_tui.services.stats import compute_stats, prisma_csv
     from peerlit_tui.services.stopping import stopping_lines, stopping_signal
 
-    stats = compute_stats(ctx.library(), ctx.annotations())
-    signal = stopping_signal(ctx.annotations(), ctx.library_dir, stats.after_duplicates)
+    library = ctx.library()
+    # Counting only reads: no lock, nothing written, no checkpoint at exit.
+    annotations = ctx.annotations(read_only=True)
+    stats = compute_stats(library, annotations)
+    signal = stopping_signal(annotations, ctx.library_dir, stats.after_duplicates)
     if args.prisma_csv:
         path = Path(args.prisma_csv).expanduser()
         text = prisma_csv(stats)

@@ -28,6 +28,7 @@ from peerlit_tui.library_errors import LibraryDiskFullError, LibraryReadOnlyErro
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.model import Provenance, Record
 from peerlit_tui.storage.duplicate_links import DEDUP_SCHEMA, DuplicateLinks
+from peerlit_tui.storage.record_counts import RecordCounts
 from peerlit_tui.storage.sqlite_connections import open_store, translate, translated
 
 __all__ = ["FTS_COLUMNS", "FTS_SECTION_KEYS", "IDS_BY_DUP_KEY", "ListColumns", "RecordStore"]
@@ -133,7 +134,7 @@ def _fts_values(record: Record) -> tuple[str, ...]:
     )
 
 
-class RecordStore(DuplicateLinks):
+class RecordStore(DuplicateLinks, RecordCounts):
     """SQLite-backed storage of records, provenance and duplicate links.
 
     Args:
