@@ -172,7 +172,7 @@ class Weighting:
 
     def __init__(self, counts: sp.csr_matrix, config: FeatureConfig) -> None:
         n_rows = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=N_FEATURES)
+        df = _document_frequencies(counts.indices)
         keep = df >= max(1, config.min_df)
         if n_rows >= 2:
             keep &= df <= config.max_df * n_rows
@@ -247,6 +247,19 @@ class Weighting:
 
 #: 1 + ln(count) for every storable count: sublinear term frequency by table lookup.
 _TF = np.concatenate([[0.0], 1.0 + np.log(np.arange(1, MAX_COUNT + 1))]).astype(np.float32)
+
+
+#: Cells counted at once for the document frequencies.
+DF_BLOCK = 1 << 22
+
+
+def _document_frequencies(indices: np.ndarray) -> np.ndarray:
+    # `np.bincount` widens its input to int64: over 29 million cells at once that is a
+    # 230 MB copy, so the columns are counted a few million cells at a time.
+    df = np.zeros(N_FEATURES, dtype=np.int64)
+    for start in range(0, len(indices), DF_BLOCK):
+        df += np.bincount(indices[start : start + DF_BLOCK], minlength=N_FEATURES)
+    return df
 
 
 def _blocks(counts: sp.csr_matrix) -> Iterator[tuple[int, sp.csr_matrix]]:

@@ -41,7 +41,6 @@ from peerlit_tui.ui.widgets.detail_content import RankWhy
 if TYPE_CHECKING:
     # numpy, scipy and scikit-learn take a second or more to import: they are
     # imported where a ranking is first built or read, never before the first paint.
-
     from peerlit_tui.model import Record
     from peerlit_tui.services.ranking import RankingResult, RankingService
     from peerlit_tui.ui.controllers.filtering import FilterController
