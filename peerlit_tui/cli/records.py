@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 #: Skipped lines and warnings listed per file; `--verbose` lists them all.
 SHOWN_DIAGNOSTICS = 10
-#: `list --limit N` first searches this many records (at least), then four times as
-#: many, and so on: the first N matches in library order are found without reading
-#: the whole library when they come early, as they usually do.
+#: `list --limit N` first searches this many records (at least), then three times as
+#: many after them, and so on: the first N matches in library order are found
+#: without reading the whole library when they come early, as they usually do, and
+#: no record is searched twice when they do not.
 _FIRST_SLICE = 2000
 
 
@@ -254,6 +255,13 @@ def first_matches(
 ) -> tuple[list[str], int | None]:
     """The first `limit` matching ids in library order (all when `limit` <= 0).
 
+    The library is searched a slice at a time, each slice after the last, until
+    `limit` matches are found: the first slice holds `_FIRST_SLICE` records (or
+    four per match wanted), and each next one as many as all before it together,
+    times three, so the slices end where the first 2,000, 8,000, 32,000, ...
+    records end. Only the list columns of each slice are read and no bitmaps are
+    built, so neither numpy nor the whole library is loaded for a short answer.
+
     Returns:
         (ids, how many records match), the count None when the search stopped at
         `limit` matches before reaching the end of the library.
@@ -262,20 +270,30 @@ def first_matches(
     from peerlit_tui.services.search import SearchIndex
 
     total = library.count()
+    found: list[str] = []
+    searched, after = 0, 0  # records searched, and the row of the last one
     size = max(4 * limit, _FIRST_SLICE) if limit > 0 else total
     while True:
-        whole = size >= total
-        index = SearchIndex(library, annotations, columns=library.columns(None if whole else size))
+        whole = searched + size >= total
+        wanted = None if whole else size
+        store = library.store
+        columns = (
+            store.load_columns_since(after, wanted) if searched else store.load_columns(wanted)
+        )
+        index = SearchIndex(library, annotations, columns=columns)
         try:
-            rows = index.search(query).rows
-            ids = index.ids(rows[:limit] if limit > 0 else rows)
+            found += index.ids(index.search(query).rows)
         except QueryError as exc:  # a regular expression that ran out of time
             raise CliError(f"bad query: {exc}", 2) from exc
         finally:
             index.close()
-        if whole or len(rows) >= limit:
-            return ids, len(rows) if whole else None
-        size *= 4
+        if whole or not len(columns):
+            return (found[:limit] if limit > 0 else found), len(found)
+        if len(found) >= limit:
+            return found[:limit], None
+        searched += len(columns)
+        after = columns.rowids[-1]
+        size = 3 * searched
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -349,9 +349,12 @@ class RecordStore(DuplicateLinks, RecordCounts):
         )
         return _columns_from_rows(rows)
 
-    def load_columns_since(self, rowid: int) -> ListColumns:
-        """List columns of the records added after row `rowid` (see `ListColumns.last_rowid`)."""
-        rows = self._read(_LIST_COLUMNS_SQL + " WHERE rowid > ? ORDER BY rowid", (rowid,))
+    def load_columns_since(self, rowid: int, limit: int | None = None) -> ListColumns:
+        """List columns of the records after row `rowid` (all, or the next `limit`)."""
+        rows = self._read(
+            _LIST_COLUMNS_SQL + " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (rowid, -1 if limit is None else limit),
+        )
         return _columns_from_rows(rows)
 
     def iter_records(self, ids: Iterable[str] | None = None) -> Iterator[Record]:
