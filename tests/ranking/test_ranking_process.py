@@ -44,8 +44,22 @@ def stores(tmp_path: Path) -> Iterator[tuple[Library, AnnotationService]]:
     library.close()
 
 
+_EARLIER: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def earlier_children() -> None:
+    """Children this process had before the test (other tests' own) are not counted."""
+    _EARLIER.clear()
+    _EARLIER.update(pid for pid, _ in _children())
+
+
 def children() -> list[tuple[int, str]]:
-    """(pid, state) of this process's children, zombies included."""
+    """(pid, state) of the children this process started during the test, zombies included."""
+    return [(pid, state) for pid, state in _children() if pid not in _EARLIER]
+
+
+def _children() -> list[tuple[int, str]]:
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from peerlit_tui.services import ranking_process
 from peerlit_tui.ui.app import PeerlitApp
 from peerlit_tui.ui.screens.main import MainScreen
-from tests.ranking.test_ranking_process import FAKE, children
+from tests.ranking.test_ranking_process import FAKE, children, earlier_children  # noqa: F401
 from tests.ui.conftest import make_test_app, settle
 from tests.ui.test_ranking import _decide
 
