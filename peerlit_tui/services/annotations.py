@@ -38,23 +38,16 @@ from peerlit_tui.annotation import (
 )
 from peerlit_tui.services.annotation_args import Ids, _ids, _quote, _tags, _where
 from peerlit_tui.services.reviewers import current_reviewer, identify
-from peerlit_tui.storage.annotation_conflicts import guarded, outcome
+
+# From the parts, not `storage.annotations`: its TinyDB layer loads only when a
+# checkpoint is read or written, which a one-record command never does.
+from peerlit_tui.storage.annotation_changes import ChangeSet, ChangeToken
+from peerlit_tui.storage.annotation_conflicts import Conflict, EditConflict, guarded, outcome
 from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
+from peerlit_tui.storage.annotation_errors import DiskFullError, NotSavedError
+from peerlit_tui.storage.annotation_history import Edit, HistoryItem, Transaction, UndoPreview
 from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
-from peerlit_tui.storage.annotations import (
-    AnnotationStore,
-    ChangeSet,
-    ChangeToken,
-    Conflict,
-    DiskFullError,
-    Edit,
-    EditConflict,
-    HistoryItem,
-    NotSavedError,
-    ReadOnlyStoreError,
-    Transaction,
-    UndoPreview,
-)
+from peerlit_tui.storage.annotation_store import AnnotationStore, ReadOnlyStoreError
 from peerlit_tui.storage.journal import utc_now
 from peerlit_tui.text import fold
 

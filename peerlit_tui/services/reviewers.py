@@ -12,7 +12,6 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import tomllib
 from typing import TYPE_CHECKING, Final
 
 from peerlit_tui.screening_decisions import validate_reviewer
@@ -40,8 +39,16 @@ def _config_reviewer() -> str:
     from peerlit_tui.config_path import config_path
 
     try:
-        data = tomllib.loads(config_path().read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):  # a broken config is reported by `peerlit config`
+        text = config_path().read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):  # no config (a broken one is reported by `peerlit config`)
+        return ""
+    if not text.strip():
+        return ""
+    import tomllib  # only for a config with something in it
+
+    try:
+        data = tomllib.loads(text)
+    except ValueError:
         return ""
     value = data.get("reviewer")
     return value.strip() if isinstance(value, str) else ""

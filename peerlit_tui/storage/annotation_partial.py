@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
 from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_history import Edit, Transaction
 from peerlit_tui.storage.annotation_index import AnnotationIndex
@@ -134,6 +135,11 @@ class PartialStore(AnnotationStore):
                 backup_interval=0.0,
                 sync=sync,
             )
+        except OSError as exc:
+            table.close()
+            if exc.errno in READ_ONLY_ERRNOS:  # the full open says why nothing can be saved
+                raise LookupUnavailable("the library cannot be written") from exc
+            raise
         except BaseException:
             table.close()
             raise

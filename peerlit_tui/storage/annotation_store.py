@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -80,7 +79,8 @@ class AnnotationStore(StoreCheckpoints, StoreLoading, StoreTransactions):
             "the annotations are open read-only here: nothing can be saved" if read_only else ""
         )
         self.warnings: list[str] = []
-        self.origin = {"session": new_id(), "pid": os.getpid(), "host": socket.gethostname()}
+        # `uname` gives what `socket.gethostname` does, without loading `socket`.
+        self.origin = {"session": new_id(), "pid": os.getpid(), "host": os.uname().nodename}
         # The reviewer each journal entry names (set by the service; "" names none).
         self.reviewer = ""
         # Whose view reads give in blind mode (a reviewer key; None: the final view),
