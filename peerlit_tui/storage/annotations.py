@@ -48,6 +48,11 @@ This is the only module that imports TinyDB. The design keeps every save O(1):
   replayed over the checkpoint but set aside, on its own and under its own lock
   (`annotation_recovery`, `annotation_loading`).
 - Each checkpoint is also copied to `backups/` (the newest few are kept).
+- Each checkpoint also writes `annotations.lookup.sqlite3`, every record's index
+  state in SQLite, stamped with the checkpoint file and the journals' marks, so a
+  command on one record opens only that record plus the journals' tails
+  (`annotation_lookup`, `annotation_partial.PartialStore`). It is derived data:
+  one whose stamp does not match is never used.
 
 Plain TinyDB can read the checkpoint (`TinyDB("annotations.json")`); it is a
 faithful copy as of the last checkpoint, but edits must go through peerlit, which
