@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from peerlit_tui.annotation import Annotation
+from peerlit_tui.storage.annotation_clock import is_time
 from peerlit_tui.storage.annotation_errors import READ_ONLY_ERRNOS
 from peerlit_tui.storage.annotation_fingerprint import JournalMark
 from peerlit_tui.storage.annotation_history import Edit, Transaction
@@ -50,7 +51,7 @@ from peerlit_tui.storage.annotation_recovery import journal_position
 from peerlit_tui.storage.annotation_store import AnnotationStore
 from peerlit_tui.storage.journal import Journal, Located
 from peerlit_tui.storage.journal_set import journal_names
-from peerlit_tui.storage.paths import ANNOTATIONS_JSON
+from peerlit_tui.storage.paths import ANNOTATIONS_JSON, reviewer_journal
 
 #: The table answers with at most this many journal entries after its marks (the
 #: command line checkpoints at 100 entries waiting, which writes a new table) ...
@@ -172,18 +173,23 @@ class PartialStore(AnnotationStore):
         self._index, self._loaded = index, set()
         self._history = None
         self._applied = 0
-        self._last_ts = ""
         self._log.start(0)
         for name in names:
             self._position(jset.open(name), meta.marks.get(name))
+        # A new entry's time is later than every entry the table's state includes
+        # (a full open knows at least the entries after the checkpoint; see `next_ts`).
+        times = [m.last_ts for m in meta.marks.values() if is_time(m.last_ts)]
+        self._last_ts = max(times, default="")
         self._opening = True
         try:
             if self.read_only:
                 self._catch_up(None)
             else:
                 # As a full open: this store's own journal is read under its lock,
-                # so a torn tail a killed writer left there is cut now.
-                writer = jset.writer(self.reviewer) if self.reviewer else jset.legacy
+                # so a torn tail a killed writer left there is cut now (and, as
+                # there, a journal is made at its first save, not here).
+                mine = jset.get(reviewer_journal(self.reviewer)) if self.reviewer else None
+                writer = mine or jset.legacy
                 with writer.locked(), jset.legacy.locked():
                     self._ensure_header(jset.legacy)
                     self._catch_up(writer)
