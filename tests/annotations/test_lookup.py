@@ -244,3 +244,17 @@ def test_what_needs_every_annotation_is_refused(tmp_path: Path) -> None:
         svc.set_rating(IDS[7], 2)
         assert svc.get(IDS[7]).decision == "exclude"
     assert_same(tmp_path, "alice")
+
+
+def test_a_table_write_killed_midway_leaves_the_old_table(tmp_path: Path) -> None:
+    seed(tmp_path)
+    # What a kill mid-write leaves: a partial temporary file; the table is renamed
+    # into place only when complete, so readers still see the old one.
+    leftover = tmp_path / ".lookup-0123456789ab.part"
+    leftover.write_bytes(b"SQLite format 3\x00" + b"\x00" * 500)
+    assert_same(tmp_path, "alice")
+    os.utime(leftover, (1_000_000_000, 1_000_000_000))  # long ago: a killed writer's
+    with full(tmp_path, "alice") as svc:
+        svc.set_rating(IDS[11], 3)  # the checkpoint at close writes a new table
+    assert not leftover.exists()
+    assert_same(tmp_path, "alice")
