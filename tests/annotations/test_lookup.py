@@ -258,3 +258,21 @@ def test_a_table_write_killed_midway_leaves_the_old_table(tmp_path: Path) -> Non
         svc.set_rating(IDS[11], 3)  # the checkpoint at close writes a new table
     assert not leftover.exists()
     assert_same(tmp_path, "alice")
+
+
+def test_a_running_app_sees_quick_changes_as_any_others(tmp_path: Path) -> None:
+    seed(tmp_path)
+    app = full(tmp_path, "alice")
+    try:
+        token = app.change_token()
+        with quick(tmp_path, "alice", [IDS[9]]) as svc:
+            svc.set_decision(IDS[9], "exclude", "wrong population")
+            svc.add_tags(IDS[9], "qualitative")
+        changes = app.changed_since(token)
+        assert IDS[9] in changes.record_ids
+        assert IDS[9] in changes.elsewhere
+        assert app.get(IDS[9]).tags == ("Qualitative",)
+        assert app.store.index.team.get(IDS[9], "alice") == ("exclude", "wrong population")
+        assert app.undo_label() is not None  # the app's undo history holds it too
+    finally:
+        app.close()
