@@ -276,3 +276,53 @@ def test_a_running_app_sees_quick_changes_as_any_others(tmp_path: Path) -> None:
         assert app.undo_label() is not None  # the app's undo history holds it too
     finally:
         app.close()
+
+
+def test_random_mixed_work_gives_the_same_answers_both_ways(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(20261204)
+    seed(tmp_path)
+    tags = ["Qualitative", "qualitative", "RCT", "rct", "pilot"]
+    decisions = ["include", "exclude", "maybe", "undecided"]
+    for step in range(40):
+        who = rng.choice(["alice", "bob", "bob", "alice", "carol"])
+        ids = rng.sample(IDS, rng.choice([1, 1, 2]))
+        whole = rng.random() < 0.3
+        try:
+            svc = full(tmp_path, who) if whole else quick(tmp_path, who, ids)
+        except LookupUnavailable:  # what the command line then does: all, and a new table
+            svc, whole = full(tmp_path, who), True
+        try:
+            action = rng.random()
+            if action < 0.4:
+                decision = rng.choice(decisions)
+                reason = (
+                    "wrong population" if decision == "exclude" and rng.random() < 0.5 else None
+                )
+                svc.set_decision(ids, decision, reason)
+            elif action < 0.7:
+                svc.add_tags(ids, rng.choice(tags))
+            elif action < 0.85:
+                svc.remove_tags(ids, rng.choice(tags))
+            else:
+                svc.set_note(ids, f"note {step}")
+        except LookupUnavailable:  # a reviewer joined or left meanwhile
+            svc.close()
+            svc, whole = full(tmp_path, who), True
+            svc.set_rating(ids, rng.randint(0, 5))
+        if whole:
+            if rng.random() < 0.5:
+                svc.save_lookup(always=True)
+            svc.close(checkpoint=rng.random() < 0.3)
+        else:
+            svc.close()
+        try:
+            for reviewer in ("alice", "bob"):
+                assert_same(tmp_path, reviewer)
+        except LookupUnavailable:
+            with full(tmp_path, "alice") as svc:
+                svc.save_lookup(always=True)
+                svc.store.close(checkpoint=False)
+            for reviewer in ("alice", "bob"):
+                assert_same(tmp_path, reviewer)
