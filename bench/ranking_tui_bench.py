@@ -23,35 +23,37 @@ alternating pairs of fresh processes, BASE then this tree, and prints the median
 The issue's goal: keystroke and cursor figures unchanged while a retrain runs, a
 retrain ≤ 5 s, RSS growth ≤ 300 MB.
 
-Figures of 4 December 2026 at 100,000 records, `--runs 8 --compare <worktree of
-fa82c36> --pairs 4`, medians of the 4 runs of each; the machine (2 cores) was shared
-and busy, load 2.7-3.7 throughout. Base = the retrain in the app's worker thread;
-new = the retrain in a child process (`services/ranking_process.py`):
+Figures of 4 December 2026 at 100,000 records: two rounds of `--runs 8 --compare
+<worktree of fa82c36> --pairs 4`, medians of the 4 runs of each per round (round 1 |
+round 2). The machine (2 cores) was shared and busy: load 2.7-3.7 in round 1,
+2.4-4.6 in round 2. Base = the retrain in the app's worker thread; new = the
+retrain in a child process (`services/ranking_process.py`). ms per key, base → new:
 
-    figure                         base → new
-    cursor ↓ cpu p50, quiet         2.8 → 2.7 ms     while retraining  3.0 → 2.8 ms
-    cursor ↓ wall p50, quiet        2.8 → 2.9 ms     while retraining  3.9 → 7.2 ms
-    cursor ↓ wall p95, quiet       14.3 → 22.6 ms    while retraining  8.9 → 12.3 ms
-    typing cpu p50, quiet          17.0 → 17.2 ms    while retraining 26.3 → 17.2 ms
-    typing wall p50, quiet         23.6 → 18.4 ms    while retraining 30.1 → 22.7 ms
-    typing wall p95, quiet         42.7 → 39.5 ms    while retraining 73.5 → 92.8 ms
-    retrain (as the app reports it) 0.27 → 2.3 s
-    app RSS growth: ranked +316 → +144 MB, at the end +337 → +199 MB
-    retrain process peak RSS: none → 372 MB (freed when it exits)
+    figure                      quiet (no retrain)             while a retrain runs
+    cursor ↓ cpu p50        2.8 → 2.7  | 2.7 → 3.3      3.0 → 2.8  | 3.0 → 2.6
+    cursor ↓ wall p50       2.8 → 2.9  | 2.7 → 5.5      3.9 → 7.2  | 3.7 → 5.2
+    cursor ↓ wall p95      14.3 → 22.6 | 11.7 → 19.5    8.9 → 12.3 | 8.4 → 13.1
+    typing cpu p50         17.0 → 17.2 | 16.6 → 15.9   26.3 → 17.2 | 22.6 → 15.2
+    typing wall p50        23.6 → 18.4 | 19.2 → 22.2   30.1 → 22.7 | 26.3 → 29.2
+    typing wall p95        42.7 → 39.5 | 54.3 → 36.1   73.5 → 92.8 | 69.8 → 66.2
+    retrain (as the app reports it)    0.27 → 2.3 s | 0.3 → 2.9 s
+    app RSS growth, ranked / at the end +316 / +337 → +144 / +199 MB | +317 / +329 → +142 / +189
+    retrain process peak RSS           none → 372 MB | none → 372 MB (freed when it exits)
 
-The app's CPU per keystroke no longer changes during a retrain (17.2 ms quiet and
-busy; the old worker thread added 9 ms of the GIL to each one). What the app's
-process still does per retrain is ~45 ms of CPU in its worker: start the child, read
-its 12 MB answer (20 ms, mostly in the pipe's reads, without the GIL) and order the
-100,000 ids (14 ms). The wall figures under this load move with the other users'
-work (one new run at load 3.7 had a busy typing p50 of 43 ms, the other three 20-25);
-the cursor's busy p50 of 7 ms is CPU time of other processes, not the app's (2.8 ms).
-A retrain costs 2.3 s instead of 0.3 s: the child's interpreter start and imports
-(~1.2 s), reading the cached matrix (~0.35 s) and its TF-IDF weighting and row
-lengths (~0.8 s, once per process) come on top of the fit and scoring; with its lower
-CPU priority it took 4.4 s in the busiest run, still under the 5 s goal. Counting
-document frequencies in blocks (np.bincount had widened all 29 million column
-indices to int64 at once) took the child's peak from ~570 MB to ~370 MB.
+The app's CPU per keystroke and per cursor move no longer changes while a retrain
+runs (typing 17.2 → 17.2 and 15.9 → 15.2 ms; the worker thread added 5-9 ms of GIL
+time to each key). The wall figures move with the other users' work more than with
+ours: the two least loaded runs of round 2 (load 3.1 and 2.4) had busy typing p50s of
+20.4 and 20.6 ms new against 24.8 and 21.4 base, the most loaded (4.6) 48 ms. What
+the app's process still does per retrain is ~45 ms of CPU in its worker: start the
+child, read its 12 MB answer (20 ms, mostly the pipe's reads, without the GIL) and
+order the 100,000 ids (14 ms). A retrain costs 2-3 s instead of 0.3 s: the child's
+interpreter start and imports (~1.2 s), reading the cached matrix (~0.35 s) and its
+TF-IDF weighting and row lengths (~0.8 s, once per process) come on top of the fit
+and scoring; with its lower CPU priority it took up to 4.4 s in the busiest runs,
+under the 5 s goal. Counting document frequencies in blocks (np.bincount had widened
+all 29 million column indices to int64 at once) took the child's peak from ~570 MB
+to ~370 MB.
 """
 
 from __future__ import annotations
