@@ -65,7 +65,8 @@ class SourceFile:
             # Zip container (XLSX): binary, no text.
             return cls(path=path, data=data, text="", encoding="binary")
         text, encoding = decode_bytes(data)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\r" in text:  # a search for the pair is slow on non-ASCII text; "\r" is rare
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         return cls(path=path, data=data, text=text, encoding=encoding)
 
 
