@@ -144,11 +144,11 @@ def _all_tidy(record: Record) -> bool:
     every imported record is like that, and one test over all its non-empty strings
     joined by single spaces proves it at once: a doubled space inside a string, or an
     edge space beside a separator or at an end, shows as a doubled or edge space of
-    the joined text, and single separators between non-empty strings never do. (Empty
-    strings are left out with `"".__ne__`, which keeps any value that is not text, so
-    the join still refuses it.) A "|" beside a space (rare, and searched for only
-    when the text has a "|") also sends the record the long way, which is never
-    wrong: the long way gives the same result for clean strings.
+    the joined text, and single separators between non-empty strings never do.
+    Empty strings are left out by `str.__len__`, which raises TypeError for a value
+    that is not text. A "|" beside a space (searched for only when there is a "|")
+    also sends the record the long way, as it always has: never wrong, since the
+    long way gives the same result for clean strings.
     """
     parts = list(_line_values(record))
     parts.append(record.doi)
@@ -160,7 +160,7 @@ def _all_tidy(record: Record) -> bool:
     for key, value in record.extra.items():
         parts += (key, value)
     try:
-        joined = " ".join(filter("".__ne__, parts))
+        joined = " ".join(filter(str.__len__, parts))
     except TypeError:  # a value that is not text: the long way reports it
         return False
     return (
