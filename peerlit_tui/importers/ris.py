@@ -233,9 +233,11 @@ def _values(fields: dict[str, Any], tag: str) -> list[str]:
 def _first(fields: dict[str, Any], *tags: str) -> str:
     """First non-blank line of the first tag that has one (rispy strips values)."""
     for tag in tags:
-        for value in fields.get(tag) or _NO_VALUES:
-            if value:
-                return value
+        values = fields.get(tag)
+        if values:
+            for value in values:
+                if value:
+                    return value
     return ""
 
 
@@ -275,7 +277,15 @@ def _keywords(fields: dict[str, Any]) -> list[str]:
     return out
 
 
+#: Tags `_fill_extra` reads: a record with none of them and no URL has no extra fields.
+_EXTRA_TAGS = frozenset("N1 AN ID DB DP M3 C1 C2 C3 C4 C5 C6 C7 C8".split())
+#: Tags `_to_record` reads beyond title, authors, dates, keywords and abstract.
+_DETAIL_TAGS = frozenset("VL VO IS SP EP SN BN UR L2 L3 L4 M3 DO LA PB".split())
+
+
 def _fill_extra(record: Record, fields: dict[str, Any], urls: list[str]) -> None:
+    if not urls and fields.keys().isdisjoint(_EXTRA_TAGS):
+        return  # the common case: nothing below would find a value
     extra = record.extra
     # One paragraph per note line: N1 lines are separate notes or list items
     # (reference lists, author lists), not a wrapped paragraph.
@@ -318,28 +328,24 @@ def _record_type(label: str) -> str:
     return "other"
 
 
-def _to_record(fields: dict[str, Any]) -> Record:
-    """Map one rispy record (tag -> list of line values) onto a `Record`."""
-    label = str(fields.get("TY") or "").strip()
-    record = Record(type=_record_type(label), type_detail=label)
-    if record.type == "article" and "M3" in fields:
-        record.type = _WORK_TYPES.get(_first(fields, "M3").lower(), "article")
-    book_like = record.type == "book"
-    if book_like:
-        record.title = _text(fields, "TI", "T1", "CT", "BT", "ST")
-        record.journal = _text(fields, "T2", "T3")
-    else:
-        record.title = _text(fields, "TI", "T1", "CT", "ST")
-        first = ("BT", "T2") if record.type == "chapter" else ("T2",)
-        record.journal = _text(fields, *first, "JF", "JO", "BT", "JA", "J2", "J1")
-    names = _values(fields, "AU") + _values(fields, "A1")
+def _names(fields: dict[str, Any]) -> list[str]:
+    """Author lines: AU and A1, else editors (A2) and series editors (A3)."""
+    names = _values(fields, "AU")
+    if "A1" in fields:
+        names = names + _values(fields, "A1")
     if not names:
         names = _values(fields, "A2") + _values(fields, "A3")
-    record.authors = names_to_authors(names)
-    main_date = _first(fields, "PY", "Y1")
-    record.date, record.year = combine_dates(main_date, _first(fields, "DA"))
-    if main_date and record.year is None:
-        record.extra["year_as_given"] = main_date
+    return names
+
+
+def _fill_details(record: Record, fields: dict[str, Any]) -> list[str]:
+    """Volume, issue, pages, serials, URL, DOI, language and publisher; returns the links.
+
+    Each value is read only when one of its tags is present, since most records
+    carry few of them (a missing tag gives "" either way).
+    """
+    if fields.keys().isdisjoint(_DETAIL_TAGS):
+        return _NO_VALUES
     record.volume = _first(fields, "VL", "VO")
     record.issue = _first(fields, "IS")
     record.pages = page_range(_first(fields, "SP"), _first(fields, "EP"))
@@ -352,11 +358,34 @@ def _to_record(fields: dict[str, Any]) -> Record:
     record.doi = _first(fields, "DO") or find_doi(
         urls + links + _values(fields, "L3") + _values(fields, "L4") + _values(fields, "M3")
     )
-    record.keywords = _keywords(fields)
     record.language = _first(fields, "LA")
-    record.abstract = split_abstract(_text(fields, "AB", "N2", sep="\n"))
     record.publisher = _first(fields, "PB")
-    _fill_extra(record, fields, urls + links)
+    return urls + links
+
+
+def _to_record(fields: dict[str, Any]) -> Record:
+    """Map one rispy record (tag -> list of line values) onto a `Record`."""
+    label = str(fields.get("TY") or "").strip()
+    kind = _record_type(label)
+    if kind == "article" and "M3" in fields:
+        kind = _WORK_TYPES.get(_first(fields, "M3").lower(), "article")
+    record = Record(type=kind, type_detail=label)
+    if kind == "book":
+        record.title = _text(fields, "TI", "T1", "CT", "BT", "ST")
+        record.journal = _text(fields, "T2", "T3")
+    else:
+        record.title = _text(fields, "TI", "T1", "CT", "ST")
+        first = ("BT", "T2") if kind == "chapter" else ("T2",)
+        record.journal = _text(fields, *first, "JF", "JO", "BT", "JA", "J2", "J1")
+    record.authors = names_to_authors(_names(fields))
+    main_date = _first(fields, "PY", "Y1")
+    record.date, record.year = combine_dates(main_date, _first(fields, "DA"))
+    if main_date and record.year is None:
+        record.extra["year_as_given"] = main_date
+    links = _fill_details(record, fields)
+    record.keywords = _keywords(fields) if "KW" in fields else []
+    record.abstract = split_abstract(_text(fields, "AB", "N2", sep="\n"))
+    _fill_extra(record, fields, links)
     return record
 
 
