@@ -193,11 +193,6 @@ def _normalise_tags(text: str) -> str:
     return _ODD_TAG.sub(fix, text)
 
 
-def _is_tag_line(line: str) -> bool:
-    """The test rispy applies to tell a tag line from a continuation line."""
-    return line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha()
-
-
 def _debris(fields: dict[str, Any], chunk: str, start_line: int) -> list[ImportIssue]:
     """Warnings for untagged text after one-line tags such as PY (it is ignored)."""
     for tag in _ONE_LINE_TAGS[1:]:
@@ -212,7 +207,7 @@ def _debris(fields: dict[str, Any], chunk: str, start_line: int) -> list[ImportI
     issues = []
     last = ""
     for offset, line in enumerate(chunk.split("\n")):
-        if _is_tag_line(line):
+        if line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha():  # as rispy
             last = line[:2]
         elif last in _ONE_LINE_TAGS and line.strip():
             shown = shorten(line.strip(), 60)
@@ -339,11 +334,7 @@ def _names(fields: dict[str, Any]) -> list[str]:
 
 
 def _fill_details(record: Record, fields: dict[str, Any]) -> list[str]:
-    """Volume, issue, pages, serials, URL, DOI, language and publisher; returns the links.
-
-    Each value is read only when one of its tags is present, since most records
-    carry few of them (a missing tag gives "" either way).
-    """
+    """Volume, issue, pages, serials, URL, DOI, language, publisher; returns the links."""
     if fields.keys().isdisjoint(_DETAIL_TAGS):
         return _NO_VALUES
     record.volume = _first(fields, "VL", "VO")
