@@ -84,27 +84,28 @@ journal's tail after the table's marks, never the whole checkpoint
 `config` (regex), TinyDB, socket, secrets, tomllib or platformdirs. `--baseline` =
 a worktree of fa82c36, the commit before this work; "current" is the shared
 working tree, which also held others' uncommitted work on `list` (its figure is
-theirs). Two runs, 2 shared cores:
+theirs). Three runs, 2 shared cores; the last, after every change had landed:
 
     figure                            fa82c36   current   × python (current)
-    python -c pass                    0.026 s   0.022 s   1.0×      (load 2.1)
-    peerlit --help                    0.048 s   0.039 s   1.7×
-    show ID --json (10 records)       0.099 s   0.083 s   3.7×
-    show ID --json (100k)             0.268 s   0.081 s   3.7×
-    decide ID (100k, 20k decided)     0.264 s   0.088 s   3.9×
-    tag ID TAG (100k, 20k decided)    0.279 s   0.100 s   4.5×
+    python -c pass                    0.019 s   0.020 s   1.0×      (load 1.5)
+    peerlit --help                    0.034 s   0.035 s   1.7×
+    show ID --json (10 records)       0.087 s   0.070 s   3.5×
+    show ID --json (100k)             0.287 s   0.071 s   3.5×
+    decide ID (100k, 20k decided)     0.338 s   0.071 s   3.5×
+    tag ID TAG (100k, 20k decided)    0.300 s   0.071 s   3.6×
 
-    second run (load 3.4, rising to 4.4), fa82c36 / current: python 0.041 /
-    0.045 s, show (10) 0.189 / 0.166 s, show (100k) 0.418 / 0.154 s (3.4×),
-    decide 0.383 / 0.153 s (3.4×), tag 0.457 / 0.148 s (3.3×).
+    earlier runs, fa82c36 / current: at load 2.1, python 0.026 / 0.022 s, show
+    (100k) 0.268 / 0.081 s (3.7×), decide 0.264 / 0.088 s, tag 0.279 / 0.100 s;
+    at load 3.4 rising to 4.4, python 0.041 / 0.045 s, show (100k) 0.418 /
+    0.154 s (3.4×), decide 0.383 / 0.153 s, tag 0.457 / 0.148 s.
 
 In-process in the same runs: opening one record's annotations read-only takes
-2 ms, the full open 150-315 ms (`json.loads` of the checkpoint 135-165 ms). A
+2 ms, the full open 140-315 ms (`json.loads` of the checkpoint 75-165 ms). A
 decision and a tag are well under 0.2 s. `show` stays above 3× bare Python: of
-its ~60 ms beyond the interpreter, the one-record work is ~4 ms and the rest is
-importing what every command needs (`-X importtime`, quiet: cli ~8 ms,
+its ~50 ms beyond the interpreter, the one-record work is ~4 ms and the rest is
+importing what every command needs (`-X importtime`, load 1.5: cli ~8 ms,
 services.library ~14 ms with dataclasses -> inspect and sqlite3 -> datetime,
-services.annotations ~18 ms for the store's ~25 modules and hashlib for the
+services.annotations ~15 ms for the store's ~25 modules and hashlib for the
 journal fingerprint check, services.team ~2 ms). The table costs its writer: a
 checkpoint writes it too (200-440 ms at 20,000 annotations under load, in the
 app's background checkpoint thread). A table that cannot answer (missing, as in
