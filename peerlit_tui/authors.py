@@ -129,8 +129,77 @@ def parse_name(raw: str) -> Author:
     return _parse_name_cached(raw)
 
 
+#: Tokens of one initial ("J", "J."): a set lookup answers `_INITIALS_TOKEN` for them.
+_ONE_INITIAL = frozenset(chr(c) for c in range(65, 91)) | frozenset(
+    chr(c) + "." for c in range(65, 91)
+)
+
+
+def _is_initials(token: str) -> bool:
+    """`_INITIALS_TOKEN` as a test; initials are capitals, so other tokens fail at once."""
+    return token in _ONE_INITIAL or (token.isupper() and _INITIALS_TOKEN.match(token) is not None)
+
+
+def _parse_name_fast(raw: str) -> Author | None:
+    """The common shapes of a name, read as the general rules read them; None for others.
+
+    "Gray, Benjamin" (a comma, then a given name that is no suffix), "B T Gray" and
+    "B. Gray" (initials, then a surname), "Benjamin Gray" / "Gray B" (two words)
+    and "Benjamin T Gray" (natural order ending in a surname) make up nearly every
+    name in real exports, and most names are unique, so the cache seldom helps.
+    These shapes skip the general rules' regular expressions and per-word group
+    test: a name of letters, dots, hyphens and spaces is a group only if one of its
+    words between dots is a group word. Whatever else the rules look at (author
+    ids, suffixes, group words, other punctuation) is left to them;
+    `tests/importers/test_name_fast_path.py` checks that both agree on every name
+    of the test exports.
+    """
+    name = clean_line(raw)  # has no edge, doubled or other white space
+    if not name or name[-1] in ",;)" or name[0] in ",;":
+        return None  # an author id or list punctuation: the general rules
+    if "," in name:
+        family, _, given = name.partition(",")
+        given = given.strip()
+        if given and given.lower().strip(". ") not in _SUFFIXES:
+            return Author(name, family.strip(), given, True)
+        return None
+    if not name.replace(" ", "").replace(".", "").replace("-", "").isalpha():
+        return None
+    tokens = name.split(" ")
+    if len(tokens) < 2 or not _GROUP_WORDS.isdisjoint(name.lower().replace(".", " ").split()):
+        return None
+    surname = tokens[-1]
+    for token in tokens[:-1]:
+        if not _is_initials(token):
+            break
+    else:
+        # "E J Reimer", "R. L. Whistler": initials, then the surname.
+        if _is_initials(surname) or surname.lower().strip(". ") in _SUFFIXES:
+            return None
+        return Author(name, surname, " ".join(tokens[:-1]), False)
+    if len(tokens) == 2:
+        # "Nazzaro P" (short inverted form) or "Paolo Nazzaro" (natural order).
+        if _is_initials(surname):
+            return Author(name, tokens[0], surname, True)
+        if surname.lower().strip(". ") not in _SUFFIXES:
+            return Author(name, surname, tokens[0], False)
+    elif not _is_initials(surname) and surname.lower().strip(". ") not in _SUFFIXES:
+        # "Jay N Cohn", "Ludwig van Beethoven": natural order, particles kept with the surname.
+        start = len(tokens) - 1
+        while start > 1 and tokens[start - 1].lower() in _PARTICLES:
+            start -= 1
+        return Author(name, " ".join(tokens[start:]), " ".join(tokens[:start]), False)
+    return None
+
+
 @lru_cache(maxsize=16_384)
 def _parse_name_cached(raw: str) -> Author:
+    fast = _parse_name_fast(raw)
+    return fast if fast is not None else _parse_name_general(raw)
+
+
+def _parse_name_general(raw: str) -> Author:
+    """`parse_name` by the general rules, for every shape of name."""
     name = clean_line(raw)
     if name.endswith(")"):
         name = _AUTHOR_ID.sub("", name)
