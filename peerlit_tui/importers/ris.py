@@ -228,7 +228,7 @@ def _values(fields: dict[str, Any], tag: str) -> list[str]:
 def _first(fields: dict[str, Any], *tags: str) -> str:
     """First non-blank line of the first tag that has one (rispy strips values)."""
     for tag in tags:
-        values = fields.get(tag)
+        values: list[str] | None = fields.get(tag)
         if values:
             for value in values:
                 if value:
