@@ -65,9 +65,27 @@ class SourceFile:
             # Zip container (XLSX): binary, no text.
             return cls(path=path, data=data, text="", encoding="binary")
         text, encoding = decode_bytes(data)
-        if "\r" in text:  # a search for the pair is slow on non-ASCII text; "\r" is rare
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\r" in text:
+            text = _lf_line_ends(text)
         return cls(path=path, data=data, text=text, encoding=encoding)
+
+
+def _lf_line_ends(text: str) -> str:
+    r"""CRLF and lone CR as LF.
+
+    Replacing the pair "\r\n" in a large text costs several times a copy of it, so
+    a text with a few CRs (stray ones inside fields) is cut at each of them instead.
+    """
+    pieces, start = [], 0
+    at = text.find("\r")
+    while at >= 0 and len(pieces) < 1000:
+        pieces.append(text[start:at])
+        start = at + 2 if text.startswith("\n", at + 1) else at + 1
+        at = text.find("\r", start)
+    if at >= 0:  # many CRs (a Windows file): one pass over the whole text is quicker
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    pieces.append(text[start:])
+    return "\n".join(pieces)
 
 
 @dataclass(slots=True)
