@@ -76,7 +76,8 @@ def _lf_line_ends(text: str) -> str:
     Replacing the pair "\r\n" in a large text costs several times a copy of it, so
     a text with a few CRs (stray ones inside fields) is cut at each of them instead.
     """
-    pieces, start = [], 0
+    pieces: list[str] = []
+    start = 0
     at = text.find("\r")
     while at >= 0 and len(pieces) < 1000:
         pieces.append(text[start:at])
