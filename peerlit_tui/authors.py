@@ -361,9 +361,4 @@ def names_to_authors(names: list[str]) -> list[Author]:
     Returns:
         Authors in order, blanks dropped.
     """
-    out = []
-    for raw in names:
-        author = _parse_name_cached(raw.strip())
-        if author.name:
-            out.append(author)
-    return out
+    return [a for a in map(_parse_name_cached, map(str.strip, names)) if a.name]

@@ -77,6 +77,7 @@ _WORK_TYPES = {"review": "review", "conference paper": "conference paper"}
 # of them is not a continuation but debris, and is reported. (SN is not among
 # them: EndNote writes a second ISSN on an untagged line.)
 _ONE_LINE_TAGS = ("TY", "PY", "Y1", "DA", "VL", "IS", "SP", "EP", "DO", "LA", "ET", "NV", "AN")
+_ONE_LINE_AFTER_TY = frozenset(_ONE_LINE_TAGS[1:])
 # "\n" + tag as the literal start lets the regex engine skip quickly to line starts.
 _BOUNDARY = re.compile(r"\n(TY|ER)  -")
 # Tags that carry a record's substance: finding them outside any TY...ER block
@@ -195,9 +196,8 @@ def _normalise_tags(text: str) -> str:
 
 def _debris(fields: dict[str, Any], chunk: str, start_line: int) -> list[ImportIssue]:
     """Warnings for untagged text after one-line tags such as PY (it is ignored)."""
-    for tag in _ONE_LINE_TAGS[1:]:
-        values = fields.get(tag)
-        if values is not None and len(values) > 1:
+    for tag in fields.keys() & _ONE_LINE_AFTER_TY:
+        if len(fields[tag]) > 1:
             break
     else:
         if "?" not in fields:
