@@ -146,8 +146,9 @@ def _fields(lines: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {"TY": lines[0][6:].strip()}
     last: list[str] | None = None
     for line in itertools.islice(lines, 1, None):
-        if line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha():
-            tag = line[:2]
+        tag = line[:2]
+        # A known tag passes rispy's tag-line test (capitals, a letter first) at once.
+        if line[2:5] == "  -" and (tag in _KNOWN_TAGS or (tag.isupper() and tag[:1].isalpha())):
             if tag == "ER":
                 break
             if tag not in _KNOWN_TAGS:
