@@ -414,7 +414,8 @@ def read_file(
         imported_at=imported_at or now_iso(),
     )
     last_line = 0
-    total_lines = source.text.count("\n") + 1 if source.text else 0
+    # Counting the lines is a pass over the whole text: only progress reports need it.
+    total_lines = source.text.count("\n") + 1 if source.text and on_progress is not None else 0
     try:
         with gc_paused():
             for count, parsed in enumerate(fmt.parse(source), 1):
