@@ -223,9 +223,9 @@ class FilterController:
         if message.generation != self._generation:
             return False
         self.result = message.result
+        # Terms and rows together: the list then repaints only the lines that changed.
         terms = message.result.query.terms_for_highlight()
-        self._list.set_highlights(terms)
-        self._list.set_rows(message.rows)
+        self._list.set_rows(message.rows, highlights=terms)
         self._list.release_moves()
         self._bar.clear_error()
         self._status.set_counts(len(message.rows), len(self._list.columns))

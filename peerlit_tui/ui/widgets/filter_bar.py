@@ -10,13 +10,28 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from peerlit_tui.ui.text_render import SafeInput, safe_content
 
 PLACEHOLDER = 'Filter: words  "a phrase"  -not  a OR b  title:…  year:2010..2020  findings:…'
+
+
+class QueryInput(SafeInput):
+    """The query input: one line whose every keystroke repaints only itself.
+
+    `Input` sets its scrollable width to the text's length on each change, and
+    `virtual_size` asks for a layout of the whole screen: every pane reflowed and
+    repainted at each keystroke, though the input's own size never changes (it is
+    100% wide, without scrollbars). Here the scrollable width only repaints;
+    `Input` still asks for a layout itself when its size is `auto`.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class FilterBar(Widget):
@@ -67,7 +82,7 @@ class FilterBar(Widget):
 
     def compose(self) -> ComposeResult:
         """The input and the (hidden until needed) error line."""
-        yield SafeInput(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
+        yield QueryInput(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static(id="filter-error")
 
     @property

@@ -14,7 +14,6 @@ nothing parses markup.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
@@ -32,8 +31,8 @@ from textual.strip import Strip
 from peerlit_tui.highlight import Highlight
 from peerlit_tui.list_columns import ListColumns
 from peerlit_tui.ui.bindings import bindings_for
-from peerlit_tui.ui.text_render import match_spans
 from peerlit_tui.ui.widgets import record_list_style as style
+from peerlit_tui.ui.widgets.record_list_cache import PaintedLines, Probe, RowCache, RowMarkers
 from peerlit_tui.ui.widgets.record_row import (
     ALL_COLUMNS,
     Highlights,
@@ -46,9 +45,6 @@ from peerlit_tui.ui.widgets.record_row import (
 )
 
 __all__ = ["Highlights", "MarksLookup", "RecordList", "RowMarks"]
-
-#: One span lookup a row made while rendering: (kind, text, field, what it found).
-_Probe = tuple[str, str, str, object]
 
 
 class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -95,15 +91,13 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._columns = ListColumns()
         self._rows: list[int] = []
         self._marks: MarksLookup = lambda _id: RowMarks()
-        self._highlights: dict[str | None, list[re.Pattern[str]]] = {}
+        self._markers = RowMarkers()
         self._empty_text = "Loading…"
-        self._words: list[Highlight] = []
         self._visible: frozenset[str] = ALL_COLUMNS
         self._layout = column_layout(0)
         self._layout_width = 0  # the content width `_layout` was made for
-        # Rendered rows: (highlight version, the span lookups made, strip) per record.
-        self._cache: dict[tuple[int, bool], tuple[int, tuple[_Probe, ...], Strip]] = {}
-        self._version = 0  # bumped when the highlight patterns change
+        self._cache = RowCache()
+        self._painted = PaintedLines()
         self._styles: dict[tuple[bool, Style], RowStyles] = {}
         self._index_by_id: dict[str, int] | None = None
         self._held: list[str] | None = None
@@ -144,13 +138,22 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache.clear()
         self.set_rows(list(range(len(columns))))
 
-    def set_rows(self, rows: list[int], keep_record_id: str | None = None) -> None:
+    def set_rows(
+        self,
+        rows: list[int],
+        keep_record_id: str | None = None,
+        *,
+        highlights: Highlights | None = None,
+    ) -> None:
         """Replace the rows shown, keeping the cursor on the same record when it is still there.
 
         Args:
             rows: Indices into the list columns, in display order.
             keep_record_id: The record to keep the cursor on; defaults to the current one.
+            highlights: New query-term patterns to mark (as `set_highlights`), or None.
         """
+        if highlights is not None and self._markers.set_terms(highlights):
+            self._cache.version += 1
         keep = keep_record_id if keep_record_id is not None else self.current_id
         screen_line = self.cursor - round(self.scroll_y)
         self._rows = rows
@@ -158,32 +161,56 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         if keep is not None and rows:
             position = self._position_of(keep, rows)
         self.set_reactive(RecordList.cursor, position)
-        self.virtual_size = Size(self._content_width(), len(rows))
+        self._set_virtual_height(len(rows))
         if position and keep is not None:
             # Keep the record on the same screen line so the eye does not have to find it.
             self.scroll_to(y=max(0, position - max(0, screen_line)), animate=False, immediate=True)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
         self._scroll_cursor_into_view()
-        self.refresh()
+        self._refresh_changed()
         self._post_highlighted()
+
+    def _refresh_changed(self) -> None:
+        """Repaint the screen lines whose content changed, not the whole list.
+
+        A new query often keeps the top rows, or the cursor's; each line repainted
+        costs Textual's per-line styling and compositing even when the row is cached.
+        """
+        height = self.scrollable_content_region.height
+        if not height:
+            self.refresh()
+            return
+        top = round(self.scroll_y)
+        # All lines first: each refresh drops the widget's cached style and sizes.
+        changed = [y for y in range(height) if self._painted.changed(y, self._line(y))]
+        for y in changed:
+            self.refresh_line(top + y)
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Set the scrollable height without the screen relayout `virtual_size` asks for.
+
+        Assigning `virtual_size` lays out the whole screen again (every pane reflowed
+        and repainted: about half of a keystroke's frame at 100,000 records), yet a
+        new row count leaves the list's own size as it was: only its scrollbar
+        changes. A scrollbar that appears or goes still lays out (its reactive does).
+        """
+        size = Size(self._content_width(), height)
+        if size != self.virtual_size:
+            self.set_reactive(RecordList.virtual_size, size)
+            self._scroll_update(size)
 
     def set_highlights(self, highlights: Highlights) -> None:
         """Set the query-term patterns to highlight, per field."""
-        by_field: dict[str | None, list[re.Pattern[str]]] = {}
-        for field_name, pattern in highlights:
-            by_field.setdefault(field_name, []).append(pattern)
-        if by_field != self._highlights:
-            self._highlights = by_field
-            self._version += 1  # cached rows are kept where their spans stay the same
-            self.refresh()
+        if self._markers.set_terms(highlights):
+            self._cache.version += 1  # cached rows are kept where their spans stay the same
+            self._refresh_changed()
 
     def set_word_highlights(self, words: Sequence[Highlight]) -> None:
         """Set the include/exclude-word patterns marked in the titles."""
-        if list(words) != self._words:
-            self._words = list(words)
-            self._version += 1
-            self.refresh()
+        if self._markers.set_words(words):
+            self._cache.version += 1
+            self._refresh_changed()
 
     def set_visible_columns(self, columns: Collection[str]) -> None:
         """Show only these columns (`ALL_COLUMNS` names; the title is always shown)."""
@@ -205,8 +232,7 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         """Repaint the given records (by id) after their annotations changed."""
         lookup = self._id_lookup()
         wanted = {lookup[rid] for rid in record_ids if rid in lookup}
-        for key in [k for k in self._cache if k[0] in wanted]:
-            del self._cache[key]
+        self._cache.forget(wanted)
         top = round(self.scroll_y)
         for line in range(self.scrollable_content_region.height):
             position = top + line
@@ -375,6 +401,9 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         """Render one screen line: a record row, the empty notice, or blank."""
+        return self._painted.painted(y, self._line(y))
+
+    def _line(self, y: int) -> Strip:
         width = self._content_width()
         if width != self._layout_width:
             # The content width changes without a resize of the widget when the
@@ -394,36 +423,23 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         index = self._rows[position]
         key = (index, position == self.cursor)
-        entry = self._cache.get(key)
-        if entry is not None:
-            version, probes, strip = entry
-            if version == self._version:
-                return strip
-            # New query terms: the row looks the same when every span it looked up is
-            # unchanged (typing "depr" → "depre" leaves most rows as they were).
-            if all(self._probe(kind, text, name) == found for kind, text, name, found in probes):
-                self._cache[key] = (self._version, probes, strip)
-                return strip
-        if len(self._cache) > 2000:
-            self._cache.clear()
-        made: list[_Probe] = []
-        strip = self._render_row(index, key[1], base, width, made)
-        self._cache[key] = (self._version, tuple(made), strip)
+        strip = self._cache.get(key, self._markers.probe)
+        if strip is None:
+            made: list[Probe] = []
+            strip = self._render_row(index, key[1], base, width, made)
+            self._cache.put(key, made, strip)
         return strip
 
-    def _probe(self, kind: str, text: str, name: str) -> object:
-        return self._spans(text, name) if kind == "spans" else self._word_spans(text)
-
     def _render_row(
-        self, index: int, is_cursor: bool, base: Style, width: int, made: list[_Probe]
+        self, index: int, is_cursor: bool, base: Style, width: int, made: list[Probe]
     ) -> Strip:
         def spans(text: str, name: str) -> list[tuple[int, int]]:
-            found = self._spans(text, name)
+            found = self._markers.spans(text, name)
             made.append(("spans", text, name, found))
             return found
 
         def words(text: str) -> list[tuple[list[tuple[int, int]], str]]:
-            found = self._word_spans(text)
+            found = self._markers.word_spans(text)
             made.append(("words", text, "", found))
             return found
 
@@ -466,16 +482,5 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles[(is_cursor, base)] = styles
         return styles
 
-    def _spans(self, text: str, field_name: str) -> list[tuple[int, int]]:
-        if not self._highlights:
-            return []
-        patterns = self._highlights.get(None, []) + self._highlights.get(field_name, [])
-        return match_spans(text, patterns) if patterns else []
-
     def _word_spans(self, text: str) -> list[tuple[list[tuple[int, int]], str]]:
-        found: list[tuple[list[tuple[int, int]], str]] = []
-        for word in self._words:
-            spans = match_spans(text, [word.pattern])
-            if spans:
-                found.append((spans, word.kind))
-        return found
+        return self._markers.word_spans(text)
