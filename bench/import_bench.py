@@ -29,9 +29,10 @@ rest 0.14), cleaning test, title and ids 0.20, the loop around them about 0.1.
 Turning the text into tag lists alone (decode, cut, split, tags: 0.30 s) costs
 1.4× rispy.loads, which does no more than that, so 2× would leave 0.15 s, under
 8 µs a record, for building each Record with its 3.7 authors, abstract section and
-provenance, testing its text clean and hashing its id: measured one by one, those
-steps take about 11 µs a record in CPython 3.11. Every record is still read on its
-own, so a bad one is reported with its line and the others import.
+provenance, testing its text clean and hashing its id: measured one by one on the
+same records, those three steps alone take 5.2 + 6.5 + 2.1 µs a record in CPython
+3.11. Every record is still read on its own, so a bad one is reported with its line
+and the others import.
 """
 
 from __future__ import annotations
