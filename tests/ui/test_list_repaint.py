@@ -108,3 +108,27 @@ async def test_the_panes_follow_the_top_record_once_typing_stops(app: PeerlitApp
         assert records.current_id == top != current
         assert screen.detail.record is not None and screen.detail.record.id == top
         assert screen.tags.record_id == top
+
+
+async def _painted_with(rows: list[int]) -> list[Any]:
+    """The screen's strips of a list of 200 records showing `rows` from the start."""
+    app = ListApp(make_columns(200))
+    async with app.run_test(size=(100, 30)) as pilot:
+        records = app.query_one(RecordList)
+        records.set_rows(rows)
+        await pilot.pause()
+        return list(app.screen._compositor.render_strips())
+
+
+async def test_the_scrollbar_follows_a_new_row_count() -> None:
+    # The bar is repainted only when its thumb changes: a screen painted after the
+    # change must equal one painted with those rows from the start.
+    for rows in (list(range(60)), list(range(199)), list(range(150, 200)) * 3):
+        app = ListApp(make_columns(200))
+        async with app.run_test(size=(100, 30)) as pilot:
+            records = app.query_one(RecordList)
+            await pilot.pause()
+            records.set_rows(rows)
+            await pilot.pause()
+            after = list(app.screen._compositor.render_strips())
+        assert after == await _painted_with(rows)

@@ -26,6 +26,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from peerlit_tui.highlight import Highlight
@@ -196,9 +197,19 @@ class RecordList(ScrollView, can_focus=True, inherit_bindings=False):
         changes. A scrollbar that appears or goes still lays out (its reactive does).
         """
         size = Size(self._content_width(), height)
-        if size != self.virtual_size:
-            self.set_reactive(RecordList.virtual_size, size)
-            self._scroll_update(size)
+        if size == self.virtual_size:
+            return
+        bar = self.vertical_scrollbar
+        before = style.bar_glyphs(bar, self.virtual_size.height)
+        self.set_reactive(RecordList.virtual_size, size)
+        shown = height > self.container_size.height  # overflow-y: auto
+        if shown and self.show_vertical_scrollbar and style.bar_glyphs(bar, height) == before:
+            # The thumb stays where it is (9,792 or 100,000 rows give the same one-cell
+            # thumb at the top): note the new height without repainting the bar.
+            bar.set_reactive(ScrollBar.window_virtual_size, height)
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+            return
+        self._scroll_update(size)
 
     def set_highlights(self, highlights: Highlights) -> None:
         """Set the query-term patterns to highlight, per field."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from rich.segment import Segment
+from textual.scrollbar import ScrollBar, ScrollBarRender
+
 #: The component classes a row is drawn with.
 COMPONENT_CLASSES: Final[set[str]] = {
     "record-list--cursor",
@@ -54,3 +57,18 @@ DEFAULT_CSS: Final[str] = """
         & > .record-list--empty { color: $text-muted; text-style: italic; }
     }
     """
+
+
+def bar_glyphs(bar: ScrollBar, height: int) -> list[Segment]:
+    """The vertical scrollbar's glyphs for a list `height` rows high (Textual's own drawing).
+
+    The list compares them before and after a new row count, to repaint the bar
+    only when its thumb moves or changes size.
+    """
+    drawn = ScrollBarRender.render_bar(
+        size=bar.size.height,
+        virtual_size=height,
+        window_size=bar.window_size,
+        position=bar.position,
+    )
+    return list(drawn.segments)
