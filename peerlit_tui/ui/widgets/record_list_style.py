@@ -1,4 +1,4 @@
-"""How the record list looks: its component classes and default CSS.
+"""How the record list looks: its component classes, default CSS, row styles and scrollbar.
 
 The row renderer (`record_row`) styles each part of a row with one of these
 component classes, so a theme or a user's CSS can restyle decisions, highlights
@@ -7,10 +7,14 @@ and derived titles without touching the list's code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.scrollbar import ScrollBar, ScrollBarRender
+
+from peerlit_tui.ui.widgets.record_row import RowStyles
 
 #: The component classes a row is drawn with.
 COMPONENT_CLASSES: Final[set[str]] = {
@@ -72,3 +76,30 @@ def bar_glyphs(bar: ScrollBar, height: int) -> list[Segment]:
         position=bar.position,
     )
     return list(drawn.segments)
+
+
+def row_styles(component: Callable[..., Style], is_cursor: bool, base: Style) -> RowStyles:
+    """The styles of a row, from the widget's component classes over its `base` style.
+
+    Args:
+        component: The widget's `get_component_rich_style`.
+        is_cursor: The row is under the cursor.
+        base: The widget's own style.
+    """
+    cursor = component("record-list--cursor", partial=True) if is_cursor else Style()
+    plain = base + cursor
+    return RowStyles(
+        plain=plain,
+        muted=base + component("record-list--muted", partial=True) + cursor,
+        derived=plain + component("record-list--derived", partial=True),
+        highlight=component("record-list--highlight", partial=True),
+        marks=base + component("record-list--marks", partial=True) + cursor,
+        decisions={
+            name: base + component(f"record-list--{name}", partial=True) + cursor
+            for name in ("include", "exclude", "maybe")
+        },
+        words={
+            kind: component(f"record-list--{kind}-word", partial=True)
+            for kind in ("include", "exclude")
+        },
+    )
