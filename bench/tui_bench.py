@@ -66,28 +66,33 @@ On the UI thread (CPU per keystroke): record-list lines 11.6 → 9.9 ms; Textual
 compositor (layout from the list's new height, every repainted widget) ~34 ms:
 with the search at ~3 ms, painting the frame is what a keystroke costs now.
 
-Figures of 4 December 2026 at 100,000 records, `--baseline e0768b9 --runs 8`, load
-1.3 (new = no screen layout per keystroke, only changed list lines repainted; a
-query's frame is now the first painted once its result is applied, repainting the
-list or the status line):
+Figures of 4 December 2026 at 100,000 records, `--baseline e0768b9 --runs 8`, two
+runs (load 0.3-0.5, then 0.5-0.8), CPU ms, old → new (new = no screen layout per
+keystroke, only changed list lines and a moved scrollbar thumb repainted, the
+list's style worked out once per repaint; a query's frame is the first painted
+once its result is applied, repainting the list or the status line):
 
-    operation                 cpu p50      cpu p95      wall p50     wall p95
-    typing 1-term            16.9 → 16.1  51.0 → 24.1  16.9 → 17.0  51.0 → 25.0
-    typing 2-term            13.6 → 15.4  25.4 → 21.7  13.6 → 16.3  25.5 → 22.2
-    typing 3-term            15.0 → 15.9  36.9 → 28.9  15.2 → 16.9  37.0 → 30.0
-    findings:significant     19.5 → 19.8  23.4 → 23.6  19.5 → 19.8  23.2 → 23.5
-    cursor ↓ 2.4 → 2.6, PgDn 8.7 → 9.8, detail settle wall 65 → 67 ms (noise).
+    operation                 cpu p50 (runs 1; 2)      cpu p95 (runs 1; 2)
+    typing 1-term            21.1 → 13.4; 17.1 → 13.2  31.4 → 33.1; 24.0 → 19.4
+    typing 2-term            17.2 → 12.7; 14.3 → 14.2  28.3 → 20.3; 23.5 → 19.8
+    typing 3-term            17.6 → 14.0; 14.6 → 13.7  67.6 → 20.3; 53.2 → 20.0
+    findings:significant     26.0 → 12.8; 19.0 → 13.2  27.6 → 18.4; 25.0 → 20.6
+    wall p50 typing 13.7-14.7 ms new; cursor ↓ 2.3-2.6, PgDn 7.9-8.2, detail settle
+    wall p50 66-67 ms, old and new alike; peak RSS 316 → 328 MB.
 
-The old typing rows end at a frame of ~1,280 bytes, which cannot hold the changed
-list (the new rows' frame is ~7,300 bytes): its list frame came later and was not
-timed, so the old figures are a lower bound. Found with a timeline of one key (no
-profiler): each keystroke laid out the whole screen twice over (the query input's
-`virtual_size` follows its text length; the list's follows its row count), ~13 ms
-with every pane reflowed and repainted; now the input frame is ~0.9 ms and the
-list + status frame ~7 ms (of which the list's scrollbar ~1.2 ms, and the detail
-and tag panes ~1.5 ms: the status line's full-width row makes the frame's crop box
-cover them). What is left in p95: full (generation 2) garbage collections of the
-~70,000 objects made after the loader's `gc.freeze()` (35-50 ms, one per ~15 keys).
+The old typing rows are a lower bound: the frame they stop at holds ~1,300 bytes,
+too few for the changed list (~7 KB), which the old code painted in other frames;
+per key the old code painted 4 frames (~10.7 KB), the new 2 (1.9-7.9 KB).
+Found with a timeline of single keys (no profiler): each keystroke laid out the
+whole screen, twice over (the query input's `virtual_size` follows its text
+length, the list's its row count), ~13 ms with every pane reflowed and repainted.
+Now the input's frame is ~0.9 ms, the result's handler ~2.4 ms and the list +
+status frame ~5.8 ms: Textual renders every widget the frame's crop box touches,
+and the full-width status line makes that box cover the detail and tag panes
+(~1.2 ms of cached lines) and the list's scrollbar (~0.6 ms). What is left in
+p95: full (generation 2) garbage collections, 35-50 ms about once per 15 keys, of
+the ~70,000 objects made after the loader's `gc.freeze()` (module objects of
+scipy, numpy and scikit-learn, imported by the ranking afterwards).
 """
 
 from __future__ import annotations
