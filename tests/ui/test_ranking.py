@@ -318,3 +318,52 @@ async def test_team_screening_skips_what_this_reviewer_decided(
             assert current == service.next_undecided(mine=True)
     finally:
         app.close_services()
+
+
+async def test_the_first_ranking_freezes_what_it_loaded_for_the_collector(
+    ranked_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    import peerlit_tui.ui.controllers.ranking as controller
+
+    ranked_then: list[bool] = []
+    app = make_test_app(ranked_library)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = _screen(pilot)
+
+            def freeze() -> None:
+                service = screen.ranking.service
+                ranked_then.append(service is not None and service.result is not None)
+
+            monkeypatch.setattr(controller, "gc", SimpleNamespace(freeze=freeze))
+            await settle(pilot)
+            assert ranked_then == [True]  # once, the ranking's modules loaded
+            screen.ranking.start()
+            await settle(pilot)
+            assert ranked_then == [True]  # later rankings load nothing new
+    finally:
+        app.close_services()
+
+
+async def test_a_library_that_cannot_rank_still_freezes_the_modules_once(
+    ui_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    import peerlit_tui.ui.controllers.ranking as controller
+
+    calls: list[int] = []
+    monkeypatch.setattr(controller, "gc", SimpleNamespace(freeze=lambda: calls.append(1)))
+    app = make_test_app(ui_library)  # nothing decided: the worker finds it cannot rank
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = _screen(pilot)
+            assert screen.ranking.service is None or screen.ranking.service.result is None
+            screen.ranking.start()
+            await settle(pilot)
+            assert calls == [1]
+    finally:
+        app.close_services()
