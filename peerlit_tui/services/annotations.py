@@ -34,22 +34,21 @@ from peerlit_tui.annotation import (
     validate_read_status,
     validate_reason,
     validate_record_id,
-    validate_tag,
 )
 from peerlit_tui.services.annotation_args import Ids, _ids, _quote, _tags, _where
+from peerlit_tui.services.annotation_vocabulary import VocabularyEdits
 from peerlit_tui.services.reviewers import current_reviewer, identify
 
 # From the parts, not `storage.annotations`: its TinyDB layer loads only when a
 # checkpoint is read or written, which a one-record command never does.
 from peerlit_tui.storage.annotation_changes import ChangeSet, ChangeToken
 from peerlit_tui.storage.annotation_conflicts import Conflict, EditConflict, guarded, outcome
-from peerlit_tui.storage.annotation_edits import decision_edits, retag_edits, validate_decided
+from peerlit_tui.storage.annotation_edits import decision_edits, validate_decided
 from peerlit_tui.storage.annotation_errors import DiskFullError, NotSavedError
 from peerlit_tui.storage.annotation_history import Edit, HistoryItem, Transaction, UndoPreview
-from peerlit_tui.storage.annotation_index import REASONS_FIELD, AnnotationIndex
+from peerlit_tui.storage.annotation_index import AnnotationIndex
 from peerlit_tui.storage.annotation_store import AnnotationStore, ReadOnlyStoreError
 from peerlit_tui.storage.journal import utc_now
-from peerlit_tui.text import fold
 
 if TYPE_CHECKING:  # the doctor is loaded by `peerlit doctor` only
     from peerlit_tui.storage.annotation_doctor import DoctorReport
@@ -85,7 +84,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class AnnotationService:
+class AnnotationService(VocabularyEdits):
     """Tags, notes, ratings, read status and decisions of one library.
 
     Args:
@@ -420,71 +419,6 @@ class AnnotationService:
         suffix = f" ({wanted})" if wanted else ""
         label = f"decide {value}{suffix} for {_where(targets)}"
         return outcome(self.store.transact(label, build), conflicts)
-
-    def rename_tag(self, old: str, new: str) -> Transaction | None:
-        """Rename a tag on every record holding it (also to change its spelling).
-
-        Renaming onto a tag that already exists merges the two.
-
-        Raises:
-            ValueError: When no record holds `old`, or a tag is invalid.
-        """
-        source, target = validate_tag(old), validate_tag(new)
-        return self._retag(f"rename tag {source!r} to {target!r}", source, target, merge=False)
-
-    def merge_tags(self, source: str, target: str) -> Transaction | None:
-        """Merge tag `source` into `target`: records holding `source` get `target` instead.
-
-        Raises:
-            ValueError: When either tag is not in use or both are the same tag.
-        """
-        a, b = validate_tag(source), validate_tag(target)
-        if tag_key(a) == tag_key(b):
-            raise ValueError(f"{a!r} and {b!r} are the same tag; use rename to respell it")
-        return self._retag(f"merge tag {a!r} into {b!r}", a, b, merge=True)
-
-    def delete_tag(self, tag: str) -> Transaction | None:
-        """Remove a tag from every record.
-
-        Raises:
-            ValueError: When no record holds the tag.
-        """
-        name = validate_tag(tag)
-        return self._retag(f"delete tag {name!r}", name, None, merge=False)
-
-    def _retag(
-        self, label: str, source: str, target: str | None, *, merge: bool
-    ) -> Transaction | None:
-        return self.store.transact(
-            label, lambda index: retag_edits(index, source, target, merge=merge)
-        )
-
-    def add_reason(self, reason: str) -> Transaction | None:
-        """Add an exclusion reason to the project's list; None if it is already there."""
-        text = validate_reason(reason)
-
-        def build(index: AnnotationIndex) -> list[Edit]:
-            if any(fold(r) == fold(text) for r in index.reasons):
-                return []
-            return [Edit(None, REASONS_FIELD, (*index.reasons, text))]
-
-        return self.store.transact(f"add exclusion reason {text!r}", build)
-
-    def remove_reason(self, reason: str) -> Transaction | None:
-        """Remove an exclusion reason from the list; records that use it keep their text.
-
-        Raises:
-            ValueError: When the reason is not in the list.
-        """
-        text = validate_reason(reason)
-
-        def build(index: AnnotationIndex) -> list[Edit]:
-            kept = tuple(r for r in index.reasons if fold(r) != fold(text))
-            if len(kept) == len(index.reasons):
-                raise ValueError(f"{text!r} is not in the list of exclusion reasons")
-            return [Edit(None, REASONS_FIELD, kept)]
-
-        return self.store.transact(f"remove exclusion reason {text!r}", build)
 
     def undo(self, *, expected: str | None = None) -> Transaction | None:
         """Revert the newest change not yet undone (a whole bulk action at once).
