@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
 from peerlit_tui.model import Record
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 #: Hashed feature space. 2**20 keeps collisions between distinct terms rare.
 N_FEATURES = 2**20
@@ -94,6 +96,10 @@ def text_for(record: Record, config: FeatureConfig) -> str:
 
 
 def _vectoriser(config: FeatureConfig) -> HashingVectorizer:
+    # scikit-learn loads with the first hashing (~0.6 s, ~75 MB): the app's own process
+    # only ranks through a child, and hashes a text only to explain a record's rank.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     return HashingVectorizer(
         ngram_range=(1, config.ngram_max),
         n_features=N_FEATURES,
@@ -146,6 +152,8 @@ def terms_of(text: str, config: FeatureConfig) -> dict[int, str]:
         return out
     # Hash every term at once: one "document" per term whose only token is the term,
     # which lands in the same column as that term does in the record's row.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     single = HashingVectorizer(
         analyzer=_one_token, n_features=N_FEATURES, alternate_sign=False, norm=None
     )
@@ -218,6 +226,8 @@ class Weighting:
             (out.data, self.remap[out.indices], out.indptr),
             shape=(counts.shape[0], self.n_columns),
         )
+        from sklearn.preprocessing import normalize
+
         return sp.csr_matrix(normalize(compact, norm="l2", copy=False))
 
     def row_norms(self, counts: sp.csr_matrix) -> np.ndarray:

@@ -19,10 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.svm import LinearSVC
 
 from peerlit_tui.services.ranking_features import CHUNK_ROWS, FeatureConfig, Weighting
 
@@ -108,6 +104,12 @@ def sample_weights(labels: np.ndarray, ratio: float) -> np.ndarray:
 
 
 def _fit_one(kind: str, x: sp.csr_matrix, y: np.ndarray, config: ModelConfig) -> LinearModel:
+    # scikit-learn loads with the first fit: the app's process only scores and explains.
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.svm import LinearSVC
+
     weights = sample_weights(y, config.balance_ratio)
     if kind == "svm":
         # liblinear shuffles with a seed drawn from numpy's global generator unless

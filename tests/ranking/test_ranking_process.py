@@ -204,6 +204,8 @@ def test_the_child_works_from_an_installed_entry_point_and_loads_no_ui(
                 annotations = AnnotationService.open(folder, sync=False)
                 result = RankingService(library, annotations).retrain_in_subprocess()
                 print(result.n_decisions, len(result.scores))
+                # The process asking for the ranking never loads scikit-learn itself.
+                print(any(m.split(".")[0] == "sklearn" for m in sys.modules))
                 annotations.close()
                 library.close()
             """
@@ -215,7 +217,7 @@ def test_the_child_works_from_an_installed_entry_point_and_loads_no_ui(
         timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["12", str(library.count())]
+    assert done.stdout.split() == ["12", str(library.count()), "False"]
     # What the child imports: the services, never the UI (rich comes with scikit-learn).
     probe = (
         "import sys, peerlit_tui.services.ranking_child as c; "
