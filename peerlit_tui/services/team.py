@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from peerlit_tui.annotation import validate_decision, validate_reason, validate_record_id
 from peerlit_tui.screening_decisions import RESOLUTION, UNDECIDED, screened, validate_reviewer
-from peerlit_tui.services.agreement import Agreement, agreement
 from peerlit_tui.storage.annotation_history import Edit
 from peerlit_tui.storage.annotation_team import (
     BLIND_MODES,
@@ -27,6 +26,7 @@ from peerlit_tui.storage.annotation_team import (
 )
 
 if TYPE_CHECKING:
+    from peerlit_tui.services.agreement import Agreement
     from peerlit_tui.services.annotations import AnnotationService
     from peerlit_tui.storage.annotation_history import Transaction
     from peerlit_tui.storage.annotation_index import AnnotationIndex
@@ -103,6 +103,9 @@ def reviewers(service: AnnotationService) -> list[dict[str, Any]]:
 
 def team_agreement(service: AnnotationService) -> Agreement:
     """Agreement of every pair of reviewers (see `services.agreement`)."""
+    # Loaded here: a one-record command (`show`, `decide`) needs the team rules only.
+    from peerlit_tui.services.agreement import agreement
+
     with service.store.index_lock:
         by_record = dict(service.store.index.team.by_record)
     table: dict[str, dict[str, str]] = {}

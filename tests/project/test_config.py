@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -247,3 +248,21 @@ def test_the_key_table_checks_a_keymap_without_a_toolkit(tmp_path: Path) -> None
     assert problems[0].startswith(f"{path}:3: keymap: no binding is called 'main.nope'")
     assert "main.cycle_sort" in problems[1] and "app.open_link" in problems[1]
     assert config.keymap == {"main.cycle_sort": "o"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/tmp/xdg-config", "relative/dir", "~/cfg"])
+def test_the_config_path_is_platformdirs_own_without_loading_it(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platformdirs import user_config_dir
+
+    from peerlit_tui.config_path import config_path
+
+    monkeypatch.delenv("PEERLIT_CONFIG", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    expected = Path(user_config_dir("peerlit", appauthor=False)) / "config.toml"
+    assert config_path() == expected
