@@ -54,6 +54,12 @@ and scoring; with its lower CPU priority it took up to 4.4 s in the busiest runs
 under the 5 s goal. Counting document frequencies in blocks (np.bincount had widened
 all 29 million column indices to int64 at once) took the child's peak from ~570 MB
 to ~370 MB.
+
+A quiet run later the same day (`--runs 8`, load 0.6), after scikit-learn left the
+app's process: typing cpu p50 / wall p50 / wall p95 14.7 / 15.5 / 26.5 ms quiet,
+13.2 / 13.6 / 22.8 ms while a retrain runs; cursor ↓ 3.3 / 3.3 / 16.8 quiet, 2.8 /
+7.6 / 9.1 busy (the wall p50 waits for a core the child holds); retrain median 1.74 s;
+app RSS +77 MB once ranked, +111 MB at the end; the child's peak 355 MB.
 """
 
 from __future__ import annotations
@@ -314,7 +320,15 @@ def compare(n: int, runs: int, base: Path, pairs: int) -> None:
 def main() -> None:
     """Prepare the library copy and print the figures."""
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    # Positional arguments only: the values of --runs, --tree, --compare and --pairs
+    # are not N.
+    valued = {"--runs", "--tree", "--compare", "--pairs"}
+    argv = sys.argv[1:]
+    args = [
+        a
+        for i, a in enumerate(argv)
+        if not a.startswith("--") and (i == 0 or argv[i - 1] not in valued)
+    ]
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 40
     n = int(args[0]) if args and args[0].isdigit() else 100_000
     if "--compare" in sys.argv:
