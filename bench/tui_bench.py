@@ -61,6 +61,12 @@ The TUI at 1,000,000 records, new only (`--runs 8`, load 1.4-3.5): first paint 4
 list ready 4.86 s, every record listed 30.4 s, index 35.2 s, bitmaps 45.5 s; cursor
 4.2/6.5 ms CPU (8.5/14.4 wall), PgDn 24/35, typing 1-/2-/3-term CPU p50 117/84/80,
 p95 227/153/176 ms, findings:significant 103/139 ms, peak RSS 1769 MB.
+Again on 4 December, evening (`--runs 4`, load 0.5-0.7, after the day's frame and
+start-up work): first paint 0.42 s, list ready 0.48 s, every record listed 6.86 s,
+index 9.07 s, bitmaps 12.59 s; cursor 2.7/4.2 ms, PgDn 10.0/10.1, typing 1-/2-/3-term
+CPU p50 55.7/45.4/40.8, p95 121/99/95 ms, findings:significant 39/147 ms, peak RSS
+1782 MB (the goal is 1.5 GB: the list columns and the search index of a million
+records, as measured above, are most of it).
 
 On the UI thread (CPU per keystroke): record-list lines 11.6 → 9.9 ms; Textual's
 compositor (layout from the list's new height, every repainted widget) ~34 ms:
