@@ -11,6 +11,10 @@ baseline, measured in the same run, is a sync with nothing new. Times are median
 over `--runs`; "peerlit" is the sync's wall time minus the time spent in git
 subprocesses, which is printed beside it (opening and closing the library's stores
 is not counted: any command pays it).
+
+Figures of 4 December 2026 (`--changes 10000 --runs 3`, load 0.2, medians): send
+peerlit 0.279 s + git 0.161 s; receive peerlit 0.364 s + git 0.091 s; a sync with
+nothing new 0.079 s + 0.028 s. The goal is peerlit ≤ 5 s for each of the first two.
 """
 
 from __future__ import annotations
