@@ -43,6 +43,12 @@ above 5 ms is the disk (a paced fsync alone has a p95 of 6.2 ms here) and, back 
 back, four processes sharing two cores. A new reviewer's first decision at 100,000
 decided records: 279 ms (848 ms deriving every final decision again).
 
+The same on tmpfs (`--dir /dev/shm/…`, where fsync costs nothing; load 0.4-0.6), the
+save path without the disk, ms p50 / p95, own journal each vs one shared journal:
+2 reviewers back to back 0.16 / 0.26 vs 0.31 / 0.43; 4 back to back 0.15 / 0.47 vs
+0.12 / 8.33 (the shared journal's one lock); 2 at 250 ms 0.84 / 1.40; 4 at 250 ms
+0.98 / 1.65 vs 0.90 / 2.19; one append alone 0.04 / 0.06.
+
 With `--baseline DIR` (an older source tree, e.g. `git worktree add /tmp/old HEAD~5`)
 it also compares the save cost of that version with this one at the largest size:
 each builds its own library, then rounds of saves alternate between the two (each
