@@ -18,6 +18,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
+from peerlit_tui.services.annotations import AnnotationService
 from peerlit_tui.services.library import Library
 from peerlit_tui.ui.app import PeerlitApp
 from tests.conftest import FIXTURES, SAMPLE_DATA
@@ -102,3 +103,32 @@ async def settle(pilot: Pilot[Any]) -> None:
         if quiet == 2:
             return
     raise AssertionError("the app did not settle")
+
+
+def decide_at(folder: Path, decisions: dict[int, str], reviewer: str | None = None) -> list[str]:
+    """Decide records by their position in library order; returns every id."""
+    library = Library.open(folder)
+    annotations = AnnotationService.open(folder, reviewer=reviewer)
+    try:
+        ids = library.columns().ids
+        for position, decision in decisions.items():
+            annotations.set_decision([ids[position]], decision)
+        return list(ids)
+    finally:
+        annotations.close()
+        library.close()
+
+
+@pytest.fixture
+def ranked_library(ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`ui_library` with two sample records included and two synthetic ones excluded."""
+    monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
+    decide_at(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"})
+    return ui_library
+
+
+@pytest.fixture
+def ranked_app(ranked_library: Path) -> Iterator[PeerlitApp]:
+    app = make_test_app(ranked_library)
+    yield app
+    app.close_services()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,43 +10,12 @@ import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from textual.pilot import Pilot
 
-from peerlit_tui.services.annotations import AnnotationService
-from peerlit_tui.services.library import Library
 from peerlit_tui.services.ranking import RankingService
 from peerlit_tui.ui.app import PeerlitApp
 from peerlit_tui.ui.screens.main import MainScreen
 from peerlit_tui.ui.widgets.detail_content import RANK_WORD
 from peerlit_tui.ui.widgets.record_row import LEVEL_GLYPHS, NO_SCORE
-from tests.ui.conftest import make_test_app, settle
-
-
-def _decide(folder: Path, decisions: dict[int, str], reviewer: str | None = None) -> list[str]:
-    """Decide records by their position in library order; returns every id."""
-    library = Library.open(folder)
-    annotations = AnnotationService.open(folder, reviewer=reviewer)
-    try:
-        ids = library.columns().ids
-        for position, decision in decisions.items():
-            annotations.set_decision([ids[position]], decision)
-        return list(ids)
-    finally:
-        annotations.close()
-        library.close()
-
-
-@pytest.fixture
-def ranked_library(ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """`ui_library` with two sample records included and two synthetic ones excluded."""
-    monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
-    _decide(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"})
-    return ui_library
-
-
-@pytest.fixture
-def ranked_app(ranked_library: Path) -> Iterator[PeerlitApp]:
-    app = make_test_app(ranked_library)
-    yield app
-    app.close_services()
+from tests.ui.conftest import decide_at, make_test_app, settle
 
 
 def _screen(pilot: Pilot[Any]) -> MainScreen:
@@ -122,7 +90,7 @@ async def test_n_without_a_ranking_goes_to_the_next_undecided_record(
     ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
-    ids = _decide(ui_library, {1: "include", 2: "include"})
+    ids = decide_at(ui_library, {1: "include", 2: "include"})
     app = make_test_app(ui_library)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -219,7 +187,7 @@ async def test_a_library_that_cannot_be_ranked_says_why(
     ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
-    _decide(ui_library, {0: "include", 1: "include"})
+    decide_at(ui_library, {0: "include", 1: "include"})
     app = make_test_app(ui_library)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -298,8 +266,8 @@ async def test_team_screening_skips_what_this_reviewer_decided(
     ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
-    _decide(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"}, "ann")
-    _decide(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"}, "bob")
+    decide_at(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"}, "ann")
+    decide_at(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"}, "bob")
     monkeypatch.setenv("PEERLIT_REVIEWER", "ann")
     app = make_test_app(ui_library)
     try:

@@ -5,30 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from peerlit_tui.services import ranking_process
+from peerlit_tui.services.ranking import RankingService
 from peerlit_tui.ui.app import PeerlitApp
 from peerlit_tui.ui.screens.main import MainScreen
 from tests.ranking.test_ranking_process import FAKE, children, earlier_children  # noqa: F401
-from tests.ui.conftest import make_test_app, settle
-from tests.ui.test_ranking import _decide
-
-
-@pytest.fixture
-def ranked_app(
-    ui_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[PeerlitApp]:
-    monkeypatch.setenv("PEERLIT_CONFIG", str(tmp_path / "missing.toml"))
-    _decide(ui_library, {0: "include", 1: "include", 12: "exclude", 14: "exclude"})
-    app = make_test_app(ui_library)
-    yield app
-    app.close_services()
+from tests.ui.conftest import settle
 
 
 async def _until(pilot: Pilot[Any], condition: Any, timeout: float = 30.0) -> None:
@@ -45,6 +32,19 @@ def _screen(pilot: Pilot[Any]) -> MainScreen:
     return screen
 
 
+async def _rank_again_with_fake_child(
+    pilot: Pilot[Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[MainScreen, RankingService]:
+    """Once the first ranking is in, `P` starts a retrain in the test's slow fake child."""
+    await settle(pilot)
+    screen = _screen(pilot)
+    service = screen.ranking.service
+    assert service is not None and service.result is not None
+    monkeypatch.setattr(ranking_process, "CHILD_MODULE", FAKE)
+    await pilot.press("P")  # rank now
+    return screen, service
+
+
 async def test_the_first_ranking_comes_from_a_child_process(ranked_app: PeerlitApp) -> None:
     async with ranked_app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -59,13 +59,8 @@ async def test_a_killed_retrain_is_told_in_one_line_and_the_ranking_kept(
     ranked_app: PeerlitApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with ranked_app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        screen = _screen(pilot)
-        service = screen.ranking.service
-        assert service is not None and service.result is not None
+        screen, service = await _rank_again_with_fake_child(pilot, monkeypatch)
         kept = service.result
-        monkeypatch.setattr(ranking_process, "CHILD_MODULE", FAKE)
-        await pilot.press("P")  # rank now
         await _until(pilot, lambda: service.retrain_pid is not None)
         assert "ranking again…" in screen.status.left_text
         pid = service.retrain_pid
@@ -87,12 +82,7 @@ async def test_leaving_the_app_stops_and_reaps_a_running_retrain(
     ranked_app: PeerlitApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with ranked_app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        screen = _screen(pilot)
-        service = screen.ranking.service
-        assert service is not None
-        monkeypatch.setattr(ranking_process, "CHILD_MODULE", FAKE)
-        await pilot.press("P")
+        _, service = await _rank_again_with_fake_child(pilot, monkeypatch)
         await _until(pilot, lambda: service.retrain_pid is not None)
         assert [pid for pid, _ in children()] == [service.retrain_pid]
         await pilot.press("ctrl+q")
@@ -108,12 +98,7 @@ async def test_a_newer_request_replaces_the_running_retrain(
     ranked_app: PeerlitApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with ranked_app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        screen = _screen(pilot)
-        service = screen.ranking.service
-        assert service is not None
-        monkeypatch.setattr(ranking_process, "CHILD_MODULE", FAKE)
-        await pilot.press("P")
+        screen, service = await _rank_again_with_fake_child(pilot, monkeypatch)
         await _until(pilot, lambda: service._job is not None and service._job.features_ready)
         first = service.retrain_pid
         await pilot.press("P")  # newer decisions, or "rank now" again
